@@ -1,0 +1,370 @@
+// Is Deepgram answering, correctly and in time? Errors, latency, throttling, health check, targets, API and licence.
+import { DGMON, ENGINE, SERVER_ERROR_MATCHER } from '../../core/catalog/index.ts';
+import { num, sumBy, increase, rate, selector } from '../../core/promql.ts';
+import type { AlertDefinition, AlertModule } from '../types.ts';
+
+export const availabilityAlerts: AlertModule = (ctx) => {
+  const { config, q, rec, inCluster } = ctx;
+  const a = config.alerts;
+  const on = `on (${q.nodeBy.join(', ')})`;
+  const node = `{{ $labels.${q.node} }}`;
+  const minRate = num(config.traffic.minRequestRate);
+  const w = config.intervals.rate;
+  const withTraffic = `${on} ${rec.nodeRequests} > ${minRate}`;
+
+  const defs: AlertDefinition[] = [
+    {
+      name: 'DeepgramHighErrorRate',
+      summary: 'Deepgram Engine is answering too many requests with server errors.',
+      dashboard: 'node',
+      perNode: true,
+      rules: [
+        {
+          expr: `${rec.nodeServerErrorRatio} > ${num(a.DeepgramHighErrorRate.threshold)}\nand ${withTraffic}`,
+          for: a.DeepgramHighErrorRate.for,
+          severity: a.DeepgramHighErrorRate.severity,
+          description: `{{ $value | humanizePercentage }} of requests on node ${node}${inCluster} ended in a server error (5xx) over the last ${w}, above the ${pct(a.DeepgramHighErrorRate.threshold)} limit.`,
+        },
+      ],
+      runbook: {
+        meaning: `More than ${pct(a.DeepgramHighErrorRate.threshold)} of the inference requests this Engine finished over the last ${w} ended with a 5xx status class (engine_requests_total{response_status="5xx"}). Client errors (4xx) do not count. The alert stays silent under ${minRate} requests/s, so a handful of failures on an idle node cannot page.`,
+        impact: 'Callers get failed transcriptions. The API retries other Engines, so users may see slow successes before they see failures; batch jobs and live streams on this node fail.',
+        confirm: [
+          { what: 'Server-error share per node (the alert\'s own series)', promql: rec.nodeServerErrorRatio },
+          { what: 'Requests by kind and status class on the node', promql: `${rec.nodeRequestsByStatus}{${q.node}="<node>"}` },
+          { what: 'Whether the GPU is still busy and healthy', promql: `${rec.gpuBusy}{${q.node}="<node>"}` },
+        ],
+        causes: [
+          'The GPU failed or fell off the bus (look for DeepgramGPUXidErrors or DeepgramGPUMemoryErrors on the same node; they inhibit this alert when they fire).',
+          'A model failed to load or was removed from the models directory (Engine log: "Failed to load model").',
+          'GPU memory exhausted by a burst of large batch files or too many streams (DeepgramGPUMemoryNearlyFull, DeepgramStreamCapacityHigh).',
+          'The License Proxy or license server is unreachable and the grace period ended (Engine log: "Aegis request to … failed").',
+          'A bad release: errors started right after an Engine image or engine.toml change.',
+        ],
+        actions: [
+          'Find the kind that fails: the second query above, grouped by kind (batch, stream, tts).',
+          'Read the Engine log on that node around the start time (`kubectl logs` or `docker logs`, look for ERROR lines from impeller).',
+          'If one node is bad and others are healthy, drain it: take it out of the proxy or scale the Engine pod away, then restart it.',
+          'If errors started with a deployment, roll it back.',
+          'If every node fails, check the License Proxy (DeepgramLicenseProxyTrustBased) and the models volume.',
+        ],
+        escalate: 'Page the Deepgram platform owner if more than one node is affected or the error share stays above the limit 15 minutes after a restart; open a Deepgram support ticket with the Engine logs and the request ids (dg-request-id) of failed requests.',
+      },
+    },
+    {
+      name: 'DeepgramHighLatencyP95',
+      summary: 'Deepgram batch transcription is slower than its latency target.',
+      dashboard: 'node',
+      perNode: true,
+      rules: [
+        {
+          expr: `${rec.nodeBatchLatencyQuantile}{quantile="0.95"} > ${num(a.DeepgramHighLatencyP95.thresholdSeconds)}\nand ${on} ${sumBy(q.nodeBy, `${rec.nodeRequestsByStatus}{kind="batch"}`)} > ${minRate}`,
+          for: a.DeepgramHighLatencyP95.for,
+          severity: a.DeepgramHighLatencyP95.severity,
+          description: `Batch P95 response time on node ${node}${inCluster} is {{ $value | humanizeDuration }}, above the ${num(a.DeepgramHighLatencyP95.thresholdSeconds)}s target.`,
+        },
+      ],
+      runbook: {
+        meaning: `The 95th percentile of engine_batch_response_time_seconds on this node, over the last ${w}, is above ${num(a.DeepgramHighLatencyP95.thresholdSeconds)} s. The quantile is interpolated inside histogram buckets (1, 2.5, 5, 10, 30, 60 s), so values between bounds are estimates.`,
+        impact: 'Pre-recorded (batch) jobs finish late. Callers with a 30 s client timeout start to time out and retry, which adds load.',
+        confirm: [
+          { what: 'P50/P95/P99 on the node', promql: `${rec.nodeBatchLatencyQuantile}{${q.node}="<node>"}` },
+          { what: 'Active requests by kind on the node', promql: `${rec.nodeActiveRequestsByKind}{${q.node}="<node>"}` },
+          { what: 'Batch speed-up (audio seconds per wall second)', promql: rec.nodeBatchSpeedup },
+        ],
+        causes: [
+          'Longer files than usual: latency grows with file length. Compare engine_asr_per_file_audio_duration_seconds.',
+          'Too many concurrent requests for one GPU: the node is saturated (DeepgramGPUSaturated, DeepgramConcurrencyLimitNear).',
+          'Streams and batch share the GPU and a streaming peak is taking it.',
+          'The Engine fell back to CPU (DeepgramGPUIdleWhileServing) or the GPU is throttling (temperature, power).',
+        ],
+        actions: [
+          'Check whether audio length changed (per-file audio duration) before touching capacity.',
+          'If the node is saturated, add an Engine node or lower max_active_requests so the API spreads load.',
+          'If the GPU is idle while requests are active, restart the Engine and check that it sees the GPU (log line "Using devices").',
+        ],
+        escalate: 'If P95 stays above the target for an hour with normal file lengths and free GPU capacity, escalate to the Deepgram platform owner and Deepgram support.',
+      },
+    },
+    {
+      name: 'DeepgramStreamingLatencyHigh',
+      summary: 'Deepgram streaming responses are slower than the 400 ms target.',
+      dashboard: 'streaming',
+      perNode: true,
+      rules: [
+        {
+          // With no streaming observations the mean is NaN and the comparison drops it: no traffic, no alert.
+          expr: `${rec.nodeStreamLatencyMean} > ${num(a.DeepgramStreamingLatencyHigh.thresholdSeconds)}`,
+          for: a.DeepgramStreamingLatencyHigh.for,
+          severity: a.DeepgramStreamingLatencyHigh.severity,
+          description: `Mean streaming latency on node ${node}${inCluster} is {{ $value | humanizeDuration }}, above the ${ms(a.DeepgramStreamingLatencyHigh.thresholdSeconds)} target every stream must keep.`,
+        },
+      ],
+      runbook: {
+        meaning: `The mean of engine_stream_latency on this node over the last ${w} is above ${ms(a.DeepgramStreamingLatencyHigh.thresholdSeconds)}. Deepgram's sizing rule is that every simultaneous stream keeps an average response time of 400 ms or less; latency climbs with the number of open streams, the features used and the audio chunk size.`,
+        impact: 'Live captions and voice agents lag behind the speaker; clients with tight timeouts drop their streams.',
+        confirm: [
+          { what: 'Mean streaming latency per node', promql: rec.nodeStreamLatencyMean },
+          { what: 'Open streams against the node\'s estimated capacity', promql: rec.nodeStreamCapacityUsed },
+          { what: 'Share of observations within the target, fleet-wide', promql: `1 - ${rec.streamLatencySlowRatio(w)}` },
+        ],
+        causes: [
+          'More open streams than the GPU can serve with acceptable latency (DeepgramStreamCapacityHigh).',
+          'Batch jobs competing for the same GPU.',
+          'Clients sending very large audio chunks, or features that cost more per second (diarization, smart formatting on long utterances).',
+          'GPU throttling or CPU fallback on the node.',
+        ],
+        actions: [
+          'Compare open streams with engine_estimated_stream_capacity; if the node is near capacity, add a node or steer new streams elsewhere.',
+          'Move batch traffic to other nodes if streams and batch share this one.',
+          'Ask the client team for their chunk size; 20-100 ms chunks keep latency low.',
+        ],
+        escalate: 'If latency stays high with streams well below capacity, escalate to the Deepgram platform owner with the node, the time range and the features in use.',
+      },
+    },
+    {
+      name: 'DeepgramRateLimited',
+      summary: 'Requests to Deepgram are being rate-limited (HTTP 429).',
+      dashboard: 'fleet',
+      rules: [
+        {
+          expr: `${sumBy([q.cluster, 'job'], increase(q.clients(DGMON.rateLimitHits.name), a.DeepgramRateLimited.window))} > ${num(a.DeepgramRateLimited.maxHits)}`,
+          for: a.DeepgramRateLimited.for,
+          severity: a.DeepgramRateLimited.severity,
+          description: `{{ $value | humanize }} requests from {{ $labels.job }}${inCluster} were answered 429 Too Many Requests within the last ${a.DeepgramRateLimited.window}; the limit is ${num(a.DeepgramRateLimited.maxHits)}.`,
+        },
+      ],
+      runbook: {
+        meaning: `Callers instrumented with dgmon (the exporter's health check and probe, and applications using the dgmon client library) received more than ${num(a.DeepgramRateLimited.maxHits)} HTTP 429 answers within ${a.DeepgramRateLimited.window}. Self-hosted Deepgram answers 429 when the API's [concurrency_limit] active_requests is reached or no Engine accepts the request below its max_active_requests; the hosted API answers 429 over the project's concurrency limit.`,
+        impact: 'Requests are refused until load drops. Clients that retry without backoff make it worse.',
+        confirm: [
+          { what: 'Rate-limit hits by job and source over the window', promql: sumBy([q.cluster, 'job', 'source'], increase(q.clients(DGMON.rateLimitHits.name), a.DeepgramRateLimited.window)) },
+          { what: 'Active requests against the Engine limit', promql: rec.nodeConcurrencyLimitUsed },
+        ],
+        causes: [
+          'Traffic above the configured concurrency limits (api.toml [concurrency_limit], engine.toml max_active_requests).',
+          'Too few Engine nodes for the load: the limits are doing their job.',
+          'A client retrying without backoff, multiplying its own load.',
+          'Hosted API: the project\'s plan concurrency is lower than the traffic.',
+        ],
+        actions: [
+          'Find the caller (job label) and confirm it retries with exponential backoff and honours Retry-After.',
+          'If the fleet is at its limits, add Engine nodes, then raise the limits to match.',
+          'For the hosted API, ask Deepgram for a higher concurrency tier.',
+        ],
+        escalate: 'If 429s continue after capacity is added, escalate to the Deepgram platform owner; for the hosted API, to Deepgram support with the project id.',
+      },
+    },
+    {
+      name: 'DeepgramHealthCheckFailing',
+      summary: 'The Deepgram health check is failing.',
+      dashboard: 'node',
+      perNode: true,
+      rules: [
+        {
+          expr: q.withNode(`${q.exporter(DGMON.healthCheckSuccess.name)} == 0`, 'exporter'),
+          for: a.DeepgramHealthCheckFailing.for,
+          severity: a.DeepgramHealthCheckFailing.severity,
+          description: `The {{ $labels.check }} health check from exporter {{ $labels.instance }} (node ${node}${inCluster}) is failing.`,
+        },
+      ],
+      runbook: {
+        meaning: 'The dgmon exporter\'s health check (the same one its /health endpoint answers) failed for longer than the alert\'s for: duration. The check label says which part: api_status (GET /v1/status on the API did not answer, or answered an error) or engine_connection (GET /v1/status/engine did not report a connected Engine).',
+        impact: 'Requests through this API instance fail or will fail. A load balancer using /health takes the instance out.',
+        confirm: [
+          { what: 'Each check\'s last result and latency', promql: `${q.exporter(DGMON.healthCheckSuccess.name)} or ${q.exporter(DGMON.healthCheckDuration.name)}` },
+          { what: 'The exporter\'s view of its sources', promql: q.exporter(DGMON.sourceUp.name) },
+          { what: 'Ask the exporter directly', shell: 'curl -s http://<exporter>/health' },
+        ],
+        causes: [
+          'The API container is down or restarting (port 8080 closed).',
+          'The API is up but no Engine is connected (DeepgramEngineDisconnected).',
+          'Network or TLS proxy between the exporter and the API broken.',
+          'The API is overloaded and the check times out.',
+        ],
+        actions: [
+          'curl http://<api>:8080/v1/status and /v1/status/engine from the exporter\'s host.',
+          'Restart the API container if it does not answer; check its log for the last lines before it stopped.',
+          'If only engine_connection fails, follow the DeepgramEngineDisconnected runbook.',
+        ],
+        escalate: 'Page the Deepgram platform owner if the API does not answer within 10 minutes of a restart.',
+      },
+    },
+    {
+      name: 'DeepgramSourceDown',
+      summary: 'A Deepgram monitoring source is down or missing.',
+      dashboard: 'node',
+      perNode: true,
+      rules: [
+        {
+          expr: q.withNode(
+            `${selector('up', config.selectors.engine)} == 0\nor ${selector('up', config.selectors.dcgm)} == 0\nor ${selector('up', config.selectors.exporter)} == 0`,
+            'engine',
+          ),
+          for: a.DeepgramSourceDown.for,
+          severity: a.DeepgramSourceDown.severity,
+          labels: { reason: 'scrape_failed' },
+          description: `Prometheus cannot scrape {{ $labels.job }} target {{ $labels.instance }} (node ${node}${inCluster}).`,
+        },
+        {
+          expr: q.withNode(`${q.exporter(DGMON.sourceUp.name)} == 0`, 'exporter'),
+          for: a.DeepgramSourceDown.for,
+          severity: a.DeepgramSourceDown.severity,
+          labels: { reason: 'source_unreachable' },
+          description: `The dgmon exporter {{ $labels.instance }} (node ${node}${inCluster}) cannot read its {{ $labels.source }} source.`,
+        },
+        ...(['engine', 'dcgm', 'exporter'] as const)
+          .filter((source) => config.expectedTargets[source])
+          .map((source) => ({
+            expr: `absent(${selector('up', config.selectors[source])})`,
+            for: a.DeepgramSourceDown.for,
+            severity: a.DeepgramSourceDown.severity,
+            labels: { reason: 'target_absent', source },
+            description: `Prometheus has no ${TARGET_NAMES[source]} target at all: nothing matches up{${config.selectors[source]}}.`,
+          })),
+      ],
+      runbook: {
+        meaning: 'One of three things for longer than the for: duration (the reason label says which): a scrape target (Engine metrics on 9991, dcgm-exporter on 9400, the dgmon exporter) answers no scrape (up == 0, reason scrape_failed); the dgmon exporter cannot read one of its sources (dgmon_source_up == 0, reason source_unreachable, the source label says which); or no target of a kind exists at all (service discovery lost it, or the job was removed; reason target_absent). A missing Engine metric after start-up is not a fault (the Engine registers most metrics on its first request); a missing target is.',
+        impact: 'Every alert fed by that source is blind. If the Engine itself is down, the API routes around it and capacity is reduced.',
+        confirm: [
+          { what: 'Targets down', promql: `up{${config.selectors.engine}} == 0 or up{${config.selectors.dcgm}} == 0 or up{${config.selectors.exporter}} == 0` },
+          { what: 'Exporter sources and why they fail', promql: `${q.exporter(DGMON.sourceUp.name)} == 0 or increase(${q.exporter(DGMON.sourceFailures.name)}[15m]) > 0` },
+          { what: 'Which targets Prometheus knows', promql: `count by (job) (up{${config.selectors.engine}} or up{${config.selectors.dcgm}} or up{${config.selectors.exporter}})` },
+        ],
+        causes: [
+          'The Engine or dcgm-exporter container crashed or is restarting (check the pod or container status).',
+          'The Engine metrics server is not enabled: engine.toml needs [metrics_server] with host 0.0.0.0 and port 9991.',
+          'A firewall, NetworkPolicy or changed port between Prometheus (or the exporter) and the target.',
+          'Service discovery no longer finds the target: a renamed Service (Deepgram\'s chart calls it <prefix>-metrics, port metrics), a missing release label on a ServiceMonitor, or a changed job name (adjust selectors in dgmon.yaml).',
+          'dcgm-exporter cannot reach the GPU driver (needs --gpus all and SYS_ADMIN).',
+        ],
+        actions: [
+          'Open Prometheus /targets and read the scrape error for the target.',
+          'For an exporter source, read the exporter log: it names the source and the reason (timeout, connection, http_status, too_large, parse).',
+          'curl the target\'s /metrics from the Prometheus host to separate network from service problems.',
+          'Restart the failed container; if the Engine is down, confirm the API still has other Engines (DeepgramEngineDisconnected would fire if none).',
+        ],
+        escalate: 'If an Engine stays down after a restart, page the Deepgram platform owner. If only monitoring is broken, fix it within the business day: alerts are blind meanwhile.',
+      },
+    },
+    {
+      name: 'DeepgramEngineDisconnected',
+      summary: 'The Deepgram API has no connected Engine.',
+      dashboard: 'node',
+      perNode: true,
+      rules: [
+        {
+          expr: q.withNode(`${q.exporter(DGMON.apiEngineConnected.name)} == 0`, 'exporter'),
+          for: a.DeepgramEngineDisconnected.for,
+          severity: a.DeepgramEngineDisconnected.severity,
+          description: `The Deepgram API watched by exporter {{ $labels.instance }} (node ${node}${inCluster}) reports no connected Engine.`,
+        },
+      ],
+      runbook: {
+        meaning: 'GET /v1/status/engine on the API did not report engine_connection_status "Connected": the API has no Engine to send inference to. Deepgram\'s own readiness probe checks exactly this.',
+        impact: 'Every transcription request through this API fails.',
+        confirm: [
+          { what: 'Engine connection as the exporter sees it', promql: q.exporter(DGMON.apiEngineConnected.name) },
+          { what: 'Engine targets up', promql: `up{${config.selectors.engine}}` },
+          { what: 'Ask the API directly', shell: 'curl -s http://<api>:8080/v1/status/engine' },
+        ],
+        causes: [
+          'All Engines are down, restarting or still loading models after a restart.',
+          'The API\'s driver_pool points at the wrong Engine URL (api.toml [[driver_pool.standard]] url, default https://engine:8080/v2).',
+          'Network between API and Engine broken (port 8080 on the Engine).',
+          'The Engine failed at start-up: no GPU with [health] gpu_required = true, or no licence.',
+        ],
+        actions: [
+          'Check the Engine containers and their logs for "Listening on http" (ready) or start-up errors.',
+          'From the API container, reach the Engine on port 8080.',
+          'Restart the Engine; if it does not come up, check the GPU (nvidia-smi) and the License Proxy.',
+        ],
+        escalate: 'Page the Deepgram platform owner at once if no Engine reconnects within 10 minutes.',
+      },
+    },
+    {
+      name: 'DeepgramAPIDegraded',
+      summary: 'The Deepgram API reports degraded system health.',
+      dashboard: 'node',
+      perNode: true,
+      rules: [
+        {
+          expr: q.withNode(`${q.exporter(DGMON.apiSystemHealth.name, 'state="Degraded"')} == 1`, 'exporter'),
+          for: a.DeepgramAPIDegraded.for,
+          severity: a.DeepgramAPIDegraded.severity,
+          description: `The Deepgram API watched by exporter {{ $labels.instance }} (node ${node}${inCluster}) reports system_health {{ $labels.state }}: 40-90 % of its recent requests succeed.`,
+        },
+        {
+          expr: q.withNode(`${q.exporter(DGMON.apiSystemHealth.name, 'state="Critical"')} == 1`, 'exporter'),
+          for: a.DeepgramAPIDegraded.criticalFor,
+          severity: a.DeepgramAPIDegraded.criticalSeverity,
+          description: `The Deepgram API watched by exporter {{ $labels.instance }} (node ${node}${inCluster}) reports system_health {{ $labels.state }}: under 40 % of its recent requests succeed.`,
+        },
+      ],
+      runbook: {
+        meaning: 'The API\'s own /v1/status judges its recent inference requests: Healthy above 90 % success, Degraded between 40 and 90 %, Critical under 40 %. This alert relays that judgement; the warning fires on Degraded, the critical on Critical (and inhibits the warning).',
+        impact: 'A share of requests is failing right now; at Critical most are.',
+        confirm: [
+          { what: 'Current system_health state', promql: `${q.exporter(DGMON.apiSystemHealth.name)} == 1` },
+          { what: 'Engine server-error share', promql: rec.nodeServerErrorRatio },
+          { what: 'Requests by status class', promql: sumBy([q.cluster, 'kind', 'response_status'], rate(q.engine(ENGINE.requests.name), w)) },
+        ],
+        causes: [
+          'Engines returning server errors (see DeepgramHighErrorRate for the node).',
+          'Requests timing out between API and Engine under overload.',
+          'Requests for a model the Engines have not loaded.',
+        ],
+        actions: [
+          'Find which Engine fails (DeepgramHighErrorRate, the node dashboard) and follow its runbook.',
+          'Check /v1/models on the API: the model callers ask for must be listed.',
+          'If overload, add capacity or shed batch traffic first.',
+        ],
+        escalate: 'At Critical, page the Deepgram platform owner at once and open a Deepgram support ticket with API and Engine logs.',
+      },
+    },
+    {
+      name: 'DeepgramLicenseProxyTrustBased',
+      summary: 'The Deepgram License Proxy lost its licence server and runs on trust.',
+      dashboard: 'node',
+      perNode: true,
+      rules: [
+        {
+          expr: q.withNode(`${q.exporter(DGMON.licenseProxyState.name, 'state="TrustBased"')} == 1`, 'exporter'),
+          for: a.DeepgramLicenseProxyTrustBased.for,
+          severity: a.DeepgramLicenseProxyTrustBased.severity,
+          description: `The License Proxy watched by exporter {{ $labels.instance }} (node ${node}${inCluster}) is in state {{ $labels.state }}: it cannot reach license.deepgram.com.`,
+        },
+      ],
+      runbook: {
+        meaning: 'The License Proxy\'s /v1/status reports state TrustBased: it cannot reach Deepgram\'s licence server (license.deepgram.com:443) and keeps serving on trust for a pre-configured time. No metric tells how much of that time is left.',
+        impact: 'None yet. When the trust period ends, API and Engine lose their licence and stop serving.',
+        confirm: [
+          { what: 'License Proxy state', promql: `${q.exporter(DGMON.licenseProxyState.name)} == 1` },
+          { what: 'Ask the proxy directly (status port, 8089 on the host in Deepgram\'s compose files)', shell: 'curl -s http://<license-proxy>:8089/v1/status' },
+        ],
+        causes: [
+          'Outbound HTTPS to license.deepgram.com:443 blocked (firewall, proxy, DNS change).',
+          'An outage on Deepgram\'s side.',
+          'The proxy\'s licence key was revoked or expired.',
+        ],
+        actions: [
+          'From the proxy host: curl -v https://license.deepgram.com to separate DNS, TLS and firewall problems.',
+          'Read the proxy log (hermes::) for "Aegis request to … failed" and its reason.',
+          'Check Deepgram\'s status page for an incident.',
+        ],
+        escalate: 'Escalate to the network team for blocked egress, and to Deepgram support if the licence server is unreachable from a working network; do it within hours, before the trust period runs out.',
+      },
+    },
+  ];
+  return defs;
+};
+
+const TARGET_NAMES = { engine: 'Deepgram Engine', dcgm: 'dcgm-exporter', exporter: 'dgmon exporter' } as const;
+
+function pct(ratio: number): string {
+  return `${num(Math.round(ratio * 10000) / 100)} %`;
+}
+
+function ms(seconds: number): string {
+  return `${num(Math.round(seconds * 1000))} ms`;
+}

@@ -1,0 +1,3 @@
+import type { AlertModule } from '../types.ts';
+
+export const capacityAlerts: AlertModule = () => [];

@@ -1,0 +1,86 @@
+// Assembles the rule bundle from config: recording groups, alert groups, and the alert definitions (for runbooks and
+// routing). Cross-cutting annotations (runbook_url, dashboard_url) and labels (severity, extraLabels) are stamped here
+// by one pass, so no alert module repeats them.
+import type { DgmonConfig } from '../core/config.ts';
+import { Promql } from '../core/promql.ts';
+import { recordNames } from './rules/names.ts';
+import { engineRecordingRules } from './rules/engine.ts';
+import { gpuRecordingRules } from './rules/gpu.ts';
+import { sloRecordingRules } from './rules/slo.ts';
+import { availabilityAlerts } from './groups/availability.ts';
+import { capacityAlerts } from './groups/capacity.ts';
+import { sloAlerts } from './groups/slo.ts';
+import { gpuAlerts } from './groups/gpu.ts';
+import { metaAlerts } from './groups/meta.ts';
+import type { AlertContext, AlertDefinition, AlertingRule, AlertModule, RecordingRule, RuleGroup } from './types.ts';
+import { DASHBOARD_UIDS } from './types.ts';
+
+/** Alert groups in the order they are written; each module is one concern. */
+const ALERT_MODULES: [string, AlertModule][] = [
+  ['dgmon.availability.alerts', availabilityAlerts],
+  ['dgmon.capacity.alerts', capacityAlerts],
+  ['dgmon.slo.alerts', sloAlerts],
+  ['dgmon.gpu.alerts', gpuAlerts],
+  ['dgmon.meta.alerts', metaAlerts],
+];
+
+export function alertContext(config: DgmonConfig): AlertContext {
+  const q = new Promql(config);
+  return {
+    config,
+    q,
+    rec: recordNames(config),
+    inCluster: config.cluster.multiCluster ? ` in cluster {{ $labels.${q.cluster} }}` : '',
+  };
+}
+
+export interface RuleBundle {
+  recording: RuleGroup<RecordingRule>[];
+  alerting: RuleGroup<AlertingRule>[];
+  /** Enabled alerts with their runbooks, in rule order. */
+  definitions: AlertDefinition[];
+}
+
+export function buildRules(config: DgmonConfig): RuleBundle {
+  const ctx = alertContext(config);
+  const interval = config.intervals.evaluation;
+  const recording = [...engineRecordingRules(ctx), ...gpuRecordingRules(ctx), ...sloRecordingRules(ctx)].map((g) => ({ name: g.name, interval, rules: g.rules }));
+  const definitions: AlertDefinition[] = [];
+  const alerting: RuleGroup<AlertingRule>[] = [];
+  for (const [name, module] of ALERT_MODULES) {
+    const defs = module(ctx).filter((d) => isEnabled(config, d.name));
+    if (defs.length === 0) continue;
+    definitions.push(...defs);
+    alerting.push({ name, interval, rules: defs.flatMap((d) => toRules(d, config)) });
+  }
+  return { recording, alerting, definitions };
+}
+
+function isEnabled(config: DgmonConfig, alert: string): boolean {
+  const settings = (config.alerts as Record<string, { enabled?: boolean }>)[alert];
+  return settings?.enabled ?? true;
+}
+
+export function runbookUrl(config: DgmonConfig, alert: string): string {
+  return `${config.runbooks.baseUrl.replace(/\/+$/, '')}/${alert}.md`;
+}
+
+export function dashboardUrl(config: DgmonConfig, def: AlertDefinition): string {
+  const base = `${config.grafana.url.replace(/\/+$/, '')}/d/${DASHBOARD_UIDS[def.dashboard]}`;
+  return def.perNode ? `${base}?var-${config.node.label}={{ $labels.${config.node.label} }}` : base;
+}
+
+function toRules(def: AlertDefinition, config: DgmonConfig): AlertingRule[] {
+  return def.rules.map((r) => ({
+    alert: def.name,
+    expr: r.expr,
+    for: r.for,
+    labels: { ...config.extraLabels, ...r.labels, severity: r.severity },
+    annotations: {
+      summary: def.summary,
+      description: r.description,
+      runbook_url: runbookUrl(config, def.name),
+      dashboard_url: dashboardUrl(config, def),
+    },
+  }));
+}

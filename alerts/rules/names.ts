@@ -1,0 +1,51 @@
+// Names of every recorded series, in one place: `level:metric:operations`. Windows are part of the name (rate5m), so
+// a config with another window yields other names and no recorded series ever means two things.
+import type { DgmonConfig } from '../../core/config.ts';
+
+export function recordNames(config: DgmonConfig) {
+  const w = config.intervals.rate;
+  return {
+    // Engine, per node (cluster and node labels kept).
+    nodeRequestsByStatus: `node_kind_status:engine_requests:rate${w}`,
+    nodeRequests: `node:engine_requests:rate${w}`,
+    nodeServerErrorRatio: `node:engine_requests_server_errors:ratio_rate${w}`,
+    nodeBatchLatencyBuckets: `node_le:engine_batch_response_time_seconds_bucket:rate${w}`,
+    nodeBatchLatencyQuantile: `node:engine_batch_response_time_seconds:histogram_quantile_rate${w}`,
+    nodeStreamLatencyBuckets: `node_le:engine_stream_latency_bucket:rate${w}`,
+    nodeStreamLatencySum: `node:engine_stream_latency_sum:rate${w}`,
+    nodeStreamLatencyCount: `node:engine_stream_latency_count:rate${w}`,
+    nodeStreamLatencyMean: `node:engine_stream_latency:mean_rate${w}`,
+    nodeBatchAudioSeconds: `node:engine_asr_per_file_audio_duration_seconds_sum:rate${w}`,
+    nodeBatchWallSeconds: `node:engine_asr_per_file_wall_time_seconds_sum:rate${w}`,
+    nodeBatchSpeedup: `node:engine_asr_per_file_realtime_factor:ratio_rate${w}`,
+    nodeActiveRequestsByKind: 'node_kind:engine_active_requests:sum',
+    nodeActiveRequests: 'node:engine_active_requests:sum',
+    nodeStreamCapacity: 'node:engine_estimated_stream_capacity:sum',
+    nodeStreamCapacityUsed: 'node:engine_stream_capacity_used:ratio',
+    nodeMaxActiveRequests: 'node:engine_max_active_requests:max',
+    nodeConcurrencyLimitUsed: 'node:engine_concurrency_limit_used:ratio',
+    // Engine, per cluster.
+    clusterRequestsByStatus: `cluster_kind_status:engine_requests:rate${w}`,
+    clusterServerErrorRatio: `cluster:engine_requests_server_errors:ratio_rate${w}`,
+    clusterBatchLatencyQuantile: `cluster:engine_batch_response_time_seconds:histogram_quantile_rate${w}`,
+    clusterStreamLatencyMean: `cluster:engine_stream_latency:mean_rate${w}`,
+    clusterActiveStreams: 'cluster:engine_active_streams:sum',
+    clusterStreamCapacity: 'cluster:engine_estimated_stream_capacity:sum',
+    clusterLargestNodeStreamCapacity: 'cluster:engine_estimated_stream_capacity:max',
+    clusterEngineNodes: 'cluster:engine_nodes:count',
+    // GPU, per GPU (cluster, node, gpu, UUID, modelName and MIG instance labels kept), in base units.
+    gpuBusy: 'node_gpu:dcgm_gpu_busy:ratio',
+    gpuMemoryUsed: 'node_gpu:dcgm_framebuffer_used:bytes',
+    gpuMemoryTotal: 'node_gpu:dcgm_framebuffer_total:bytes',
+    gpuMemoryUsedRatio: 'node_gpu:dcgm_framebuffer_used:ratio',
+    gpuTemperature: 'node_gpu:dcgm_gpu_temperature:celsius',
+    gpuPower: 'node_gpu:dcgm_power_usage:watts',
+    gpuSmClock: 'node_gpu:dcgm_sm_clock:hertz',
+    gpuXidLast: 'node_gpu:dcgm_xid_errors:last',
+    // SLOs, per cluster, one per burn-rate window.
+    availabilityErrorRatio: (window: string) => `cluster:engine_availability_errors:ratio_rate${window}`,
+    streamLatencySlowRatio: (window: string) => `cluster:engine_stream_latency_slow:ratio_rate${window}`,
+  };
+}
+
+export type RecordNames = ReturnType<typeof recordNames>;

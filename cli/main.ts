@@ -1,0 +1,80 @@
+// The dgmon command line: thin. Each command parses its flags and calls one function.
+import { Command, CommanderError } from 'commander';
+import { ConfigError, configJsonSchema, configSchema } from '../core/config.ts';
+import { loadConfig } from '../core/load.ts';
+import { VERSION } from '../core/version.ts';
+import { plainBundle } from '../outputs/plain.ts';
+import { writeBundle } from '../outputs/write.ts';
+import { emptyReceivers } from '../alerts/alertmanager.ts';
+
+/** Exit codes: 0 done, 1 failed, 2 invalid config or usage. */
+export const EXIT = { ok: 0, failed: 1, invalid: 2 } as const;
+
+export interface Io {
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+const processIo: Io = {
+  out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
+  err: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
+};
+
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  let code: number = EXIT.ok;
+  const program = new Command('dgmon')
+    .description('Monitoring-as-code for self-hosted Deepgram on NVIDIA GPUs.')
+    .version(VERSION)
+    .exitOverride()
+    .configureOutput({ writeOut: io.out, writeErr: io.err });
+
+  program
+    .command('generate')
+    .description('Write Prometheus rules, Alertmanager routing and runbooks for your config.')
+    .option('-c, --config <file>', 'dgmon.yaml to use (default: ./dgmon.yaml if present, else the built-in defaults)')
+    .option('-o, --out <dir>', 'output directory', 'out')
+    .action((opts: { config?: string; out: string }) => {
+      const { config, source } = loadConfig(opts.config);
+      const files = plainBundle(config);
+      writeBundle(opts.out, files);
+      io.out(`dgmon: wrote ${files.size} files to ${opts.out}/ from ${source}`);
+      for (const receiver of emptyReceivers(config)) {
+        io.err(`dgmon: note: receiver ${receiver} has no integration yet, so its notifications are dropped; set alertmanager.receivers in dgmon.yaml`);
+      }
+      if (config.runbooks.baseUrl === configSchema.shape.runbooks.parse({}).baseUrl) {
+        io.err(`dgmon: note: runbooks.baseUrl is the placeholder ${config.runbooks.baseUrl}; publish ${opts.out}/runbooks and set it so runbook links resolve`);
+      }
+    });
+
+  program
+    .command('schema')
+    .description('Print the JSON Schema of dgmon.yaml (for editors: yaml-language-server, VS Code).')
+    .action(() => {
+      io.out(JSON.stringify(configJsonSchema(), null, 2));
+    });
+
+  program
+    .command('check-config')
+    .description('Validate a dgmon.yaml without writing anything.')
+    .option('-c, --config <file>', 'dgmon.yaml to check')
+    .action((opts: { config?: string }) => {
+      const { source } = loadConfig(opts.config);
+      io.out(`dgmon: ${source} is valid`);
+    });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      io.err(`dgmon: ${err.message}`);
+      code = EXIT.invalid;
+    } else if (err instanceof CommanderError) {
+      // --help and --version end here with exitCode 0; usage errors were already printed by commander.
+      code = err.exitCode === 0 ? EXIT.ok : EXIT.invalid;
+    } else {
+      io.err(`dgmon: ${(err as Error).stack ?? String(err)}`);
+      code = EXIT.failed;
+    }
+  }
+  return code;
+}

@@ -1,0 +1,461 @@
+// The one config object (dgmon.yaml). Every selector, threshold, duration and receiver the generators use comes from
+// here; nothing else in the project hard-codes them. Each field's description is its comment: why the default is
+// what it is and when to change it. The same text ends up in the JSON Schema (`dgmon schema`) for editors.
+import { z } from 'zod';
+import { isDuration, durationSeconds } from './duration.ts';
+import { ENGINE } from './catalog/engine.ts';
+
+const duration = (fallback: string, why: string) =>
+  z
+    .string({ error: 'must be a Prometheus duration string such as "30s", "5m" or "1h"' })
+    .refine(isDuration, { message: 'must be a Prometheus duration such as "30s", "5m" or "1h" (digits then ms|s|m|h|d|w|y, no spaces)' })
+    .default(fallback)
+    .describe(why);
+
+const ratio = (fallback: number, why: string) =>
+  z
+    .number({ error: 'must be a number' })
+    .min(0, { message: 'must be a ratio between 0 and 1 (write 5 % as 0.05)' })
+    .max(1, { message: 'must be a ratio between 0 and 1 (write 5 % as 0.05)' })
+    .default(fallback)
+    .describe(why);
+
+const positive = (fallback: number, why: string) =>
+  z.number({ error: 'must be a number' }).positive({ message: 'must be greater than 0' }).default(fallback).describe(why);
+
+const SEVERITIES = ['critical', 'warning', 'info'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+const severity = (fallback: Severity, why: string) =>
+  z.enum(SEVERITIES, { error: 'must be one of critical, warning, info' }).default(fallback).describe(why);
+
+// A PromQL label matcher list without braces, e.g. job="deepgram-engine",namespace="dg". Checked loosely here
+// (balanced quotes, each part a matcher); promtool checks the generated rules strictly.
+const MATCHER = /^\s*[a-zA-Z_][a-zA-Z0-9_]*\s*(=|!=|=~|!~)\s*"(?:[^"\\]|\\.)*"\s*$/;
+const selector = (fallback: string, why: string) =>
+  z
+    .string({ error: 'must be a string of label matchers' })
+    .refine((s) => s.trim() === '' || splitMatchers(s).every((m) => MATCHER.test(m)), {
+      message: 'must be PromQL label matchers without braces, e.g. job="deepgram-engine" or job=~"a|b",namespace="dg"',
+    })
+    .default(fallback)
+    .describe(why);
+
+/** Splits `a="x,y",b=~"z"` on the commas between matchers, not those inside quoted values. */
+export function splitMatchers(s: string): string[] {
+  const parts: string[] = [];
+  let current = '';
+  let quoted = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i]!;
+    if (c === '\\' && quoted) {
+      current += c + (s[++i] ?? '');
+      continue;
+    }
+    if (c === '"') quoted = !quoted;
+    if (c === ',' && !quoted) {
+      parts.push(current);
+      current = '';
+    } else current += c;
+  }
+  if (current.trim() !== '') parts.push(current);
+  return parts;
+}
+
+const labelName = (fallback: string, why: string) =>
+  z
+    .string()
+    .regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, { message: 'must be a Prometheus label name (letters, digits, underscore; not starting with a digit)' })
+    .default(fallback)
+    .describe(why);
+
+const enabled = z.boolean().default(true).describe('Set false to leave this alert out of the generated rules (and its runbook and routes).');
+
+const alert = <T extends z.ZodRawShape>(shape: T) => z.strictObject({ enabled, ...shape }).prefault({} as never);
+
+const burnWindow = z.strictObject({
+  severity: z.enum(SEVERITIES, { error: 'must be one of critical, warning, info' }),
+  long: duration('1h', 'The long window: the burn rate must be high over it, so a short blip does not page.'),
+  short: duration('5m', 'The short window: the burn rate must still be high over it, so the alert resolves soon after the fault ends.'),
+  factor: positive(14.4, 'Burn-rate factor: how many times faster than "exactly exhausts the budget at period end" the budget is being spent.'),
+  for: duration('2m', 'How long both windows must stay over the factor before the alert fires.'),
+});
+
+const DEFAULT_BURN_WINDOWS = [
+  { severity: 'critical', long: '1h', short: '5m', factor: 14.4, for: '2m' },
+  { severity: 'critical', long: '6h', short: '30m', factor: 6, for: '15m' },
+  { severity: 'warning', long: '1d', short: '2h', factor: 3, for: '1h' },
+  { severity: 'warning', long: '3d', short: '6h', factor: 1, for: '3h' },
+] as const;
+
+const burnWindows = z
+  .array(burnWindow)
+  .min(1, { message: 'needs at least one window; the defaults are 1h/5m x14.4 and 6h/30m x6 critical, 1d/2h x3 and 3d/6h x1 warning' })
+  .default(DEFAULT_BURN_WINDOWS.map((w) => ({ ...w })))
+  .describe(
+    'Multi-window multi-burn-rate table (Google SRE workbook, chapter 5). The defaults page when 2 % of a 30-day budget burns in 1 h or 5 % in 6 h, and open a ticket for 10 % in 1 d or in 3 d. Change only together with slo.period.',
+  );
+
+const receiver = z
+  .record(z.string(), z.unknown())
+  .default({})
+  .describe(
+    'An Alertmanager receiver body without its name: webhook_configs, slack_configs, pagerduty_configs, email_configs, … exactly as in alertmanager.yml. Empty means notifications for this route are dropped; dgmon generate warns about it.',
+  );
+
+export const configSchema = z.strictObject({
+  selectors: z
+    .strictObject({
+      engine: selector(
+        'job=~"deepgram-engine|dg_engine_metrics|dgmon"',
+        'Selects the Deepgram Engine metrics (port 9991). Matches a scrape job named deepgram-engine, the dg_engine_metrics job of Deepgram\'s Helm chart, and the dgmon exporter when it passes the Engine through, so it works unchanged in all three layouts. Narrow it (add namespace="…") when several Deepgram installs share one Prometheus. Never scrape the same Engine both directly and through dgmon: its requests would count twice.',
+      ),
+      dcgm: selector(
+        'job=~"dcgm-exporter|dgmon"',
+        'Selects NVIDIA dcgm-exporter metrics (port 9400): a job named dcgm-exporter, or the dgmon exporter passing DCGM through. Change it to your job name (the GPU Operator calls it nvidia-dcgm-exporter).',
+      ),
+      exporter: selector(
+        'job="dgmon"',
+        "Selects the dgmon exporter's own metrics (API status, License Proxy, health check, source up). Change it if you scrape the exporter under another job name.",
+      ),
+      clients: selector(
+        '',
+        'Selects applications instrumented with the dgmon client library (rate-limit hits, client-side errors). Empty means any job, because those applications are scraped under their own job names.',
+      ),
+    })
+    .prefault({})
+    .describe('Label matchers for each scrape job dgmon reads. Written without braces; dgmon adds them to every query.'),
+
+  expectedTargets: z
+    .strictObject({
+      engine: z.boolean().default(true).describe('Page when no Engine target is scraped at all (DeepgramSourceDown). Leave on: Engine is the service.'),
+      dcgm: z.boolean().default(true).describe('Page when no dcgm-exporter target is scraped at all. Turn off on nodes without dcgm-exporter (the exporter\'s nvidia-smi fallback then reports through the dgmon job).'),
+      exporter: z.boolean().default(true).describe('Page when no dgmon exporter target is scraped at all: without it the health check and API status are blind.'),
+    })
+    .prefault({})
+    .describe('Which scrape jobs must exist. A job that vanishes entirely (service discovery lost it) has no up{}=0 series, so dgmon alerts on its absence.'),
+
+  cluster: z
+    .strictObject({
+      label: labelName('cluster', 'The label that names a cluster, usually set as an external label or by relabelling. Kept by every recording rule.'),
+      multiCluster: z
+        .boolean()
+        .default(false)
+        .describe('Set true when one Prometheus (or Thanos/Mimir) holds several Deepgram clusters: alert texts then name the cluster and dashboards show the cluster variable.'),
+    })
+    .prefault({}),
+
+  node: z
+    .strictObject({
+      label: labelName('node', 'The label dgmon adds to join GPU series with the Engine on the same node. Rename it if your series already carry a different "node" label.'),
+      engine: z
+        .strictObject({
+          podLabels: z
+            .array(z.string())
+            .length(2, { message: 'must name exactly two labels: the namespace label and the pod label' })
+            .default(['namespace', 'pod'])
+            .describe('On Kubernetes the Engine pod is the node key: these labels (namespace, pod) are added by Deepgram\'s Helm scrape job and by ServiceMonitors.'),
+          hostLabel: labelName('instance', 'Off Kubernetes the node key is the host part of this label (the port is stripped), so "10.0.0.5:9991" and "10.0.0.5:9400" are one node.'),
+        })
+        .prefault({}),
+      dcgm: z
+        .strictObject({
+          podLabels: z
+            .array(z.string())
+            .length(2, { message: 'must name exactly two labels: the namespace label and the pod label' })
+            .default(['namespace', 'pod'])
+            .describe('dcgm-exporter with --kubernetes labels each GPU with the namespace and pod using it; that pod is the Engine. Behind a ServiceMonitor without honorLabels these arrive as exported_namespace and exported_pod: set that here.'),
+          hostLabel: labelName('instance', 'Off Kubernetes: the host part of this label is the node key. Use Hostname when dcgm-exporter is reached under another address than the Engine (dgmon copies the newer lowercase hostname label into Hostname, so Hostname covers both).'),
+        })
+        .prefault({}),
+    })
+    .prefault({})
+    .describe('How a node is identified across sources, so GPU alerts and Engine alerts about the same machine meet.'),
+
+  extraLabels: z
+    .record(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, { message: 'label names must match [a-zA-Z_][a-zA-Z0-9_]*' }), z.string())
+    .default({})
+    .describe('Labels added to every alert (e.g. team: speech). Use them for routing in a shared Alertmanager.'),
+
+  intervals: z
+    .strictObject({
+      evaluation: duration('1m', 'How often Prometheus evaluates the dgmon rule groups. 1m matches most setups; tests scale it down.'),
+      rate: duration('5m', 'Window of the rate() recording rules behind most alerts: long enough to hold several scrapes at a 15-60 s scrape interval, short enough to detect faults within minutes.'),
+      scrape: duration('15s', 'The scrape interval you use for Deepgram and DCGM (dcgm-exporter\'s chart default). Used to compute detection bounds and in generated scrape configs.'),
+    })
+    .prefault({}),
+
+  traffic: z
+    .strictObject({
+      minRequestRate: z
+        .number()
+        .min(0, { message: 'must be 0 or more requests per second' })
+        .default(0.01)
+        .describe('Ratio and latency alerts stay silent below this request rate (per second, per node): with 3 requests in 5 minutes one failure is not an incident. 0 means any traffic.'),
+    })
+    .prefault({}),
+
+  alerts: z
+    .strictObject({
+      DeepgramHighErrorRate: alert({
+        severity: severity('critical', 'Server errors reach users directly: page.'),
+        threshold: ratio(0.05, 'Share of Engine requests answered 5xx (over intervals.rate). 5 % is the production checklist\'s limit.'),
+        for: duration('2m', 'Deepgram\'s own example alert uses 2m; with the 5m rate window this pages within about 7 minutes.'),
+      }),
+      DeepgramHighLatencyP95: alert({
+        severity: severity('warning', 'Batch callers are not waiting live; slow is a ticket, not a page.'),
+        thresholdSeconds: positive(10, 'P95 of engine_batch_response_time_seconds. 10 s is the production checklist\'s limit; set it to your batch SLA. Keep it on a bucket boundary (1, 2.5, 5, 10, 30, 60) for an exact comparison.'),
+        for: duration('10m', 'Sustained: one large file should not open a ticket.'),
+      }),
+      DeepgramStreamingLatencyHigh: alert({
+        severity: severity('warning', 'Streams degrade before they fail.'),
+        thresholdSeconds: positive(0.4, 'Mean of engine_stream_latency. Deepgram asks every simultaneous stream to keep an average response time of 400 ms or less.'),
+        for: duration('5m', 'Sustained: short spikes happen when many streams open at once.'),
+      }),
+      DeepgramRateLimited: alert({
+        severity: severity('warning', 'Throttling is a capacity or plan problem, fixed in hours, not minutes.'),
+        maxHits: positive(10, 'Rate-limit (HTTP 429) hits allowed within `window` before alerting; the production checklist says more than 10 per hour.'),
+        window: duration('1h', 'The window hits are counted over.'),
+        for: duration('1m', 'Short: the window already smooths.'),
+      }),
+      DeepgramHealthCheckFailing: alert({
+        severity: severity('critical', 'The exporter cannot reach the API or the API has no Engine: users are affected.'),
+        for: duration('2m', 'The production checklist: failing for more than 2 minutes.'),
+      }),
+      DeepgramSourceDown: alert({
+        severity: severity('critical', 'Without the target every other alert is blind.'),
+        for: duration('2m', 'Rides out one missed scrape and a rolling restart.'),
+      }),
+      DeepgramEngineDisconnected: alert({
+        severity: severity('critical', 'An API without an Engine fails every request.'),
+        for: duration('1m', 'Engines reconnect within seconds after a restart; a minute means they are gone.'),
+      }),
+      DeepgramAPIDegraded: alert({
+        severity: severity('warning', 'Severity while system_health is Degraded (40-90 % of recent requests succeed).'),
+        criticalSeverity: severity('critical', 'Severity while system_health is Critical (under 40 % succeed).'),
+        for: duration('5m', 'How long Degraded must last.'),
+        criticalFor: duration('2m', 'How long Critical must last.'),
+      }),
+      DeepgramStreamCapacityHigh: alert({
+        severity: severity('warning', 'A warning ahead of saturation, so nodes can be added in time.'),
+        threshold: ratio(0.8, 'Active streams / engine_estimated_stream_capacity on a node. 0.8 leaves room for a burst; Deepgram\'s chart scales at the same ratio.'),
+        for: duration('15m', 'Sustained load, not a burst.'),
+      }),
+      DeepgramConcurrencyLimitNear: alert({
+        severity: severity('warning', 'At the limit the API answers 429.'),
+        threshold: ratio(0.9, 'Active requests / engine_max_active_requests. Only evaluated where max_active_requests is set (non-zero).'),
+        for: duration('5m', 'Sustained.'),
+      }),
+      DeepgramNoHeadroomForNodeLoss: alert({
+        severity: severity('warning', 'Not an outage yet: losing one node would cause one.'),
+        minNodes: positive(2, 'Only evaluated for clusters with at least this many Engine nodes: a single-node deployment has no N+1 by design.'),
+        for: duration('15m', 'Sustained demand, not a burst.'),
+      }),
+      DeepgramRealtimeFactorLow: alert({
+        severity: severity('warning', 'Slow transcription is a capacity or GPU problem, not an outage.'),
+        minSpeedup: positive(50, 'Batch audio seconds per wall second on a node. A healthy T4-class node runs about 100x; under 50x something is wrong (CPU fallback, contention).'),
+        for: duration('15m', 'Sustained.'),
+      }),
+      DeepgramLicenseProxyTrustBased: alert({
+        severity: severity('warning', 'Service continues, but only for the proxy\'s pre-configured trust period.'),
+        for: duration('5m', 'Rides out a brief outage of license.deepgram.com.'),
+      }),
+      DeepgramGPUSaturated: alert({
+        severity: severity('warning', 'Time to add a node, not to wake someone.'),
+        threshold: ratio(0.9, 'GPU busy ratio (DCGM_FI_DEV_GPU_UTIL, or DCGM_FI_PROF_GR_ENGINE_ACTIVE under MIG).'),
+        for: duration('15m', 'The issue brief: busy over 90 % for 15 minutes.'),
+      }),
+      DeepgramGPUIdleWhileServing: alert({
+        severity: severity('critical', 'The Engine fell back to CPU: latency and throughput collapse.'),
+        threshold: ratio(0.05, 'GPU busy ratio under which a GPU with active Engine requests counts as idle.'),
+        for: duration('10m', 'Long enough that idle gaps between requests do not count.'),
+      }),
+      DeepgramGPUXidErrors: alert({
+        severity: severity('warning', 'Severity for Xid codes not listed in criticalXids.'),
+        criticalSeverity: severity('critical', 'Severity for Xid codes listed in criticalXids.'),
+        criticalXids: z
+          .array(z.number().int().positive())
+          .default([48, 64, 74, 79, 94, 95, 119, 120, 140])
+          .describe('Xid codes that mean failing hardware or a GPU that needs a reset (NVIDIA Xid catalog: 48 DBE ECC, 64 row-remap failure, 74 NVLink, 79 fallen off the bus, 94/95 ECC contained/uncontained, 119/120 GSP, 140 unrecovered ECC).'),
+        window: duration('10m', 'A new Xid is one seen within this window; the alert clears after it.'),
+        for: duration('0s', 'Xid errors are events: alert at once.'),
+      }),
+      DeepgramGPUTemperatureHigh: alert({
+        severity: severity('warning', 'Hot GPUs throttle before they fail.'),
+        thresholdCelsius: positive(85, 'DCGM_FI_DEV_GPU_TEMP. Data-centre GPUs throttle around 85-90 °C.'),
+        for: duration('10m', 'Sustained.'),
+      }),
+      DeepgramGPUMemoryNearlyFull: alert({
+        severity: severity('warning', 'The next model load or large batch may fail.'),
+        threshold: ratio(0.95, 'Framebuffer used / total. The Engine preloads models, so 70-90 % is normal; raise this if your node runs steadily higher.'),
+        for: duration('15m', 'Sustained.'),
+      }),
+      DeepgramGPUMemoryErrors: alert({
+        severity: severity('critical', 'Uncorrectable memory errors corrupt results and precede GPU failure.'),
+        window: duration('10m', 'An increase of uncorrectable remapped rows within this window fires.'),
+        for: duration('0s', 'Hardware events: alert at once.'),
+      }),
+      DeepgramGPUMetricsMissing: alert({
+        severity: severity('warning', 'GPU alerts are blind on that node.'),
+        for: duration('10m', 'Rides out a dcgm-exporter restart.'),
+      }),
+      DeepgramWatchdog: z
+        .strictObject({ enabled: z.boolean().default(true).describe('The always-firing dead man\'s switch. Keep it, and have the watchdog receiver alert when it stops arriving.') })
+        .prefault({}),
+    })
+    .prefault({})
+    .describe('One block per alert, named after it: thresholds, `for:` durations and severities.'),
+
+  slo: z
+    .strictObject({
+      period: duration('30d', 'The SLO period the error budget is measured over.'),
+      availability: z
+        .strictObject({
+          enabled,
+          objective: ratio(0.999, 'Share of Engine requests not answered 5xx. 99.9 % allows 43 minutes of full outage in 30 days. 4xx are client errors and spend no budget.'),
+        })
+        .prefault({}),
+      streamingLatency: z
+        .strictObject({
+          enabled,
+          objective: ratio(0.99, 'Share of engine_stream_latency observations at or under thresholdSeconds.'),
+          thresholdSeconds: positive(0.4, 'Deepgram\'s 400 ms streaming target. Must be one of engine_stream_latency\'s bucket bounds (0.1 to 2.0 in steps of 0.1, 5, 10).'),
+        })
+        .prefault({}),
+      burnRateWindows: burnWindows,
+    })
+    .prefault({})
+    .describe('Error-budget burn-rate alerts (DeepgramErrorBudgetBurn, DeepgramStreamingLatencyBudgetBurn).'),
+
+  runbooks: z
+    .strictObject({
+      baseUrl: z
+        .string()
+        .url({ message: 'must be an absolute URL such as https://wiki.example.com/runbooks' })
+        .default('https://runbooks.example.com/dgmon')
+        .describe('Where you publish the generated runbooks (DIR/runbooks/*.md). Each alert links to <baseUrl>/<AlertName>.md. Change it: the default is a placeholder, and dgmon generate says so.'),
+    })
+    .prefault({}),
+
+  grafana: z
+    .strictObject({
+      url: z
+        .string()
+        .url({ message: 'must be an absolute URL such as https://grafana.example.com' })
+        .default('http://localhost:3000')
+        .describe('Your Grafana, for the dashboard_url annotation on every alert.'),
+      folder: z.string().default('Deepgram').describe('Grafana folder the dashboards are provisioned into.'),
+    })
+    .prefault({}),
+
+  alertmanager: z
+    .strictObject({
+      groupBy: z
+        .array(z.string())
+        .default(['alertname', 'cluster'])
+        .describe('One notification per alert name and cluster: ten nodes with the same fault are one incident. Inhibitions remove the follow-on alerts of a node that is down.'),
+      groupWait: duration('30s', 'Waits for alerts of the same incident to arrive before the first notification.'),
+      groupInterval: duration('5m', 'Minimum time between notifications about changes in a group.'),
+      repeatInterval: duration('4h', 'Re-notify about a still-firing alert this often.'),
+      receivers: z
+        .strictObject({
+          pager: receiver.describe('Critical alerts: a paging integration (pagerduty_configs, opsgenie_configs, …).'),
+          ticket: receiver.describe('Warning and info alerts: a ticket queue or chat channel.'),
+          watchdog: receiver.describe('DeepgramWatchdog, every minute: a dead man\'s switch service that alerts when it stops.'),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+});
+
+export type DgmonConfig = z.infer<typeof configSchema>;
+export type BurnWindow = z.infer<typeof burnWindow>;
+
+/** Checks that need more than one field at a time. */
+const crossChecked = configSchema.superRefine((c, ctx) => {
+  const bounds = ENGINE.streamLatency.buckets ?? [];
+  if (!bounds.includes(c.slo.streamingLatency.thresholdSeconds)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['slo', 'streamingLatency', 'thresholdSeconds'],
+      message: `must be one of engine_stream_latency's bucket bounds (${bounds.join(', ')}): the SLO counts observations in the bucket at that bound`,
+    });
+  }
+  c.slo.burnRateWindows.forEach((w, i) => {
+    if (durationSeconds(w.short) >= durationSeconds(w.long)) {
+      ctx.addIssue({ code: 'custom', path: ['slo', 'burnRateWindows', i, 'short'], message: `must be shorter than long (${w.long}); the usual short window is long / 12` });
+    }
+  });
+  for (const key of ['evaluation', 'scrape'] as const) {
+    if (durationSeconds(c.intervals[key]) >= durationSeconds(c.intervals.rate)) {
+      ctx.addIssue({ code: 'custom', path: ['intervals', 'rate'], message: `must be longer than intervals.${key} (${c.intervals[key]}), or rate() has too few samples; 4x the scrape interval is the usual minimum` });
+    }
+  }
+  if (!c.cluster.multiCluster && c.alertmanager.groupBy.length === 0) {
+    ctx.addIssue({ code: 'custom', path: ['alertmanager', 'groupBy'], message: 'must name at least one label, e.g. [alertname, cluster]' });
+  }
+});
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[], source: string) {
+    super(`invalid dgmon config (${source}):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+/** Parses raw YAML-loaded data; throws ConfigError listing every problem as "field.path: message". */
+export function parseConfig(raw: unknown, source = 'dgmon.yaml'): DgmonConfig {
+  const result = crossChecked.safeParse(raw ?? {});
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const at = issue.path.map(String).join('.');
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys
+        .map((key) => {
+          const field = at ? `${at}.${key}` : key;
+          const known = knownKeys(issue.path.map(String));
+          const near = closest(key, known);
+          return `${field}: unknown field; ${near ? `did you mean "${near}"? ` : ''}known fields here: ${known.join(', ')}`;
+        })
+        .join('\n  - ');
+    }
+    return `${at || '(top level)'}: ${issue.message}`;
+  });
+  throw new ConfigError(problems, source);
+}
+
+function knownKeys(path: string[]): string[] {
+  let node: z.ZodType = configSchema;
+  for (const key of path) {
+    const shape = objectShape(node);
+    if (!shape || !(key in shape)) return [];
+    node = shape[key]!;
+  }
+  return Object.keys(objectShape(node) ?? {});
+}
+
+function objectShape(node: z.ZodType): Record<string, z.ZodType> | undefined {
+  // Unwrap .default()/.prefault()/.describe() layers down to the object.
+  let current: any = node;
+  for (let i = 0; i < 5 && current; i++) {
+    if (current.shape) return current.shape;
+    current = current._zod?.def?.innerType;
+  }
+  return undefined;
+}
+
+function closest(word: string, candidates: string[]): string | undefined {
+  const distance = (a: string, b: string) => {
+    const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
+    for (let j = 1; j <= b.length; j++) d[0]![j] = j;
+    for (let i = 1; i <= a.length; i++)
+      for (let j = 1; j <= b.length; j++)
+        d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1]!.toLowerCase() === b[j - 1]!.toLowerCase() ? 0 : 1));
+    return d[a.length]![b.length]!;
+  };
+  const best = candidates.map((c) => [c, distance(word, c)] as const).sort((x, y) => x[1] - y[1])[0];
+  return best && best[1] <= Math.max(2, Math.floor(word.length / 3)) ? best[0] : undefined;
+}
+
+/** JSON Schema of dgmon.yaml for editors (yaml-language-server, VS Code). */
+export function configJsonSchema(): object {
+  return { ...z.toJSONSchema(configSchema, { io: 'input' }), title: 'dgmon.yaml' };
+}

@@ -1,0 +1,31 @@
+// Reading dgmon.yaml from disk: YAML errors and schema errors both become ConfigError, with the file named.
+import { readFileSync, existsSync } from 'node:fs';
+import { load } from 'js-yaml';
+import { parseConfig, ConfigError, type DgmonConfig } from './config.ts';
+
+export const DEFAULT_CONFIG_FILE = 'dgmon.yaml';
+
+/**
+ * Loads the config. An explicit path must exist; without one, ./dgmon.yaml is used when present, else the defaults
+ * (which alone produce a complete bundle).
+ */
+export function loadConfig(path?: string): { config: DgmonConfig; source: string } {
+  const file = path ?? (existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined);
+  if (!file) return { config: parseConfig({}, 'defaults'), source: 'defaults' };
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError([`cannot read the file (${(err as NodeJS.ErrnoException).code ?? String(err)}); pass an existing file to --config`], file);
+  }
+  let raw: unknown;
+  try {
+    raw = load(text, { filename: file });
+  } catch (err) {
+    throw new ConfigError([`not valid YAML: ${(err as Error).message.split('\n')[0]}`], file);
+  }
+  if (raw !== undefined && raw !== null && (typeof raw !== 'object' || Array.isArray(raw))) {
+    throw new ConfigError(['(top level): must be a mapping of fields such as alerts:, selectors:, slo:'], file);
+  }
+  return { config: parseConfig(raw, file), source: file };
+}

@@ -1,0 +1,115 @@
+// Small PromQL builders, so rules and dashboards read as what they compute rather than as string templates.
+// Everything that depends on the user's setup (selectors, cluster and node labels) is in `Promql`, built from config.
+import type { DgmonConfig } from './config.ts';
+import { splitMatchers } from './config.ts';
+import { DCGM_BLANK_SENTINEL_MIN } from './catalog/index.ts';
+
+/** `metric{m1,m2}`; empty matcher strings are skipped. */
+export function selector(metric: string, ...matchers: string[]): string {
+  const parts = matchers.flatMap(splitMatchers).map((m) => m.trim()).filter((m) => m !== '');
+  return parts.length ? `${metric}{${parts.join(', ')}}` : metric;
+}
+
+export const rate = (expr: string, window: string) => `rate(${expr}[${window}])`;
+export const increase = (expr: string, window: string) => `increase(${expr}[${window}])`;
+export const changes = (expr: string, window: string) => `changes(${expr}[${window}])`;
+export const by = (op: string, labels: readonly string[], expr: string) => `${op} by (${labels.join(', ')}) (${expr})`;
+export const without = (op: string, labels: readonly string[], expr: string) => `${op} without (${labels.join(', ')}) (${expr})`;
+export const sumBy = (labels: readonly string[], expr: string) => by('sum', labels, expr);
+export const maxBy = (labels: readonly string[], expr: string) => by('max', labels, expr);
+export const quantile = (q: number, labels: readonly string[], bucketRate: string) =>
+  `histogram_quantile(${q}, ${sumBy([...labels, 'le'], bucketRate)})`;
+
+/** Renders a number the way a PromQL literal and a human both read it (0.05, 14.4, 1e+18 → 1e18). */
+export function num(n: number): string {
+  return Number.isInteger(n) && Math.abs(n) >= 1e15 ? n.toExponential().replace('e+', 'e') : String(n);
+}
+
+/**
+ * A matcher for a histogram bucket bound that accepts the Engine's spelling (`0.4`, `1.0`) and Prometheus 3's
+ * normalised one (`1`), so SLO queries keep working across Prometheus versions.
+ */
+export function leMatcher(bound: number): string {
+  const [int, frac = ''] = String(bound).split('.');
+  const fraction = frac === '' ? '(\\\\.0+)?' : `\\\\.${frac}0*`;
+  return `le=~"${int}${fraction}"`;
+}
+
+/** `a == v1 or a == v2 …`: keeps series whose value is one of `values`. */
+export function valueIn(expr: string, values: readonly number[]): string {
+  return values.map((v) => `${expr} == ${num(v)}`).join(' or ');
+}
+
+export class Promql {
+  readonly cluster: string;
+  readonly node: string;
+  /** Labels every fleet-level rule keeps. */
+  readonly clusterBy: readonly string[];
+  /** Labels every per-node rule keeps. */
+  readonly nodeBy: readonly string[];
+  /** Labels every per-GPU rule keeps: enough to name the GPU in an alert, MIG instances apart. */
+  readonly gpuBy: readonly string[];
+
+  constructor(readonly config: DgmonConfig) {
+    this.cluster = config.cluster.label;
+    this.node = config.node.label;
+    this.clusterBy = [this.cluster];
+    this.nodeBy = [this.cluster, this.node];
+    this.gpuBy = [this.cluster, this.node, 'gpu', 'UUID', 'modelName', 'GPU_I_PROFILE', 'GPU_I_ID'];
+  }
+
+  engine(metric: string, ...matchers: string[]): string {
+    return selector(metric, this.config.selectors.engine, ...matchers);
+  }
+  dcgm(metric: string, ...matchers: string[]): string {
+    return selector(metric, this.config.selectors.dcgm, ...matchers);
+  }
+  exporter(metric: string, ...matchers: string[]): string {
+    return selector(metric, this.config.selectors.exporter, ...matchers);
+  }
+  clients(metric: string, ...matchers: string[]): string {
+    return selector(metric, this.config.selectors.clients, ...matchers);
+  }
+
+  /**
+   * Adds the node key label to a per-target expression. Off Kubernetes it is the host part of the host label
+   * ("10.0.0.5:9991" → "10.0.0.5"); where the pod labels are both set it is "<namespace>/<pod>" instead, which is
+   * what dcgm-exporter's pod mapping and the Engine's scrape labels have in common on Kubernetes.
+   */
+  withNode(expr: string, source: 'engine' | 'dcgm' | 'exporter'): string {
+    const settings = source === 'dcgm' ? this.config.node.dcgm : this.config.node.engine;
+    const [ns, pod] = settings.podLabels as [string, string];
+    const host = settings.hostLabel;
+    const tmp = "dgmon_pod_key";
+    const L = this.node;
+    // Host key first (the port stripped when there is one), then "<namespace>/<pod>" where both are non-empty.
+    // Dropping the helper label again needs an aggregation; `max without` keeps every other label, one series each.
+    return [
+      `max without (${tmp}) (`,
+      `  label_replace(`,
+      `    label_join(`,
+      `      label_replace(`,
+      `        label_replace(`,
+      `          ${expr.replace(/\n/g, '\n          ')},`,
+      `          "${L}", "$1", "${host}", "(.*)"`,
+      `        ),`,
+      `        "${L}", "$1", "${host}", "(.+):[0-9]+"`,
+      `      ),`,
+      `      "${tmp}", "/", "${ns}", "${pod}"`,
+      `    ),`,
+      `    "${L}", "$1", "${tmp}", "(.+/.+)"`,
+      `  )`,
+      `)`,
+    ].join('\n');
+  }
+
+  /**
+   * A DCGM series made safe to use: blank sentinels dropped, the newer lowercase `hostname` copied into `Hostname`
+   * (so one label name works for every dcgm-exporter release), and the node key added.
+   */
+  dcgmClean(metric: string, ...matchers: string[]): string {
+    const valid = `${this.dcgm(metric, ...matchers)} < ${num(DCGM_BLANK_SENTINEL_MIN)}`;
+    const hostname = `label_replace(${valid}, "Hostname", "$1", "hostname", "(.+)")`;
+    return this.withNode(hostname, 'dcgm');
+  }
+}
