@@ -67,7 +67,9 @@ export function runbookUrl(config: DgmonConfig, alert: string): string {
 
 export function dashboardUrl(config: DgmonConfig, def: AlertDefinition): string {
   const base = `${config.grafana.url.replace(/\/+$/, '')}/d/${DASHBOARD_UIDS[def.dashboard]}`;
-  return def.perNode ? `${base}?var-${config.node.label}={{ $labels.${config.node.label} }}` : base;
+  const n = config.node.label;
+  // Go template: alerts without a node label (a vanished job) link to the dashboard itself.
+  return def.perNode ? `${base}{{ if $labels.${n} }}?var-${n}={{ $labels.${n} }}{{ end }}` : base;
 }
 
 function toRules(def: AlertDefinition, config: DgmonConfig): AlertingRule[] {

@@ -15,7 +15,9 @@ export function renderRunbook(def: AlertDefinition, config: DgmonConfig): string
   const confirm = r.confirm
     .map((c) => ('promql' in c ? `- ${c.what}:\n\n  \`\`\`promql\n  ${indent(c.promql)}\n  \`\`\`` : `- ${c.what}:\n\n  \`\`\`sh\n  ${indent(c.shell)}\n  \`\`\``))
     .join('\n');
-  const link = dashboardUrl(config, def).replace(/\{\{ \$labels\.(\w+) \}\}/g, '<$1>');
+  const link = dashboardUrl(config, def)
+    .replace(/\{\{ if [^}]*\}\}|\{\{ end \}\}/g, '')
+    .replace(/\{\{ \$labels\.(\w+) \}\}/g, '<$1>');
   return [
     `# ${def.name}`,
     '',

@@ -6,9 +6,14 @@ import { VERSION } from '../core/version.ts';
 import { plainBundle } from '../outputs/plain.ts';
 import { writeBundle } from '../outputs/write.ts';
 import { emptyReceivers } from '../alerts/alertmanager.ts';
+import { commentedDefaults } from '../core/config-doc.ts';
+import { existsSync, writeFileSync } from 'node:fs';
 
 /** Exit codes: 0 done, 1 failed, 2 invalid config or usage. */
 export const EXIT = { ok: 0, failed: 1, invalid: 2 } as const;
+
+/** A mistake in how dgmon was called (as opposed to what the config says). */
+class UsageError extends Error {}
 
 export interface Io {
   out: (text: string) => void;
@@ -54,6 +59,19 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     });
 
   program
+    .command('init')
+    .description('Write a dgmon.yaml holding every default, each field with a comment on why and when to change it.')
+    .option('-o, --out <file>', 'where to write it ("-" for stdout)', 'dgmon.yaml')
+    .option('-f, --force', 'overwrite an existing file')
+    .action((opts: { out: string; force?: boolean }) => {
+      const text = commentedDefaults();
+      if (opts.out === '-') return io.out(text);
+      if (existsSync(opts.out) && !opts.force) throw new UsageError(`${opts.out} exists; pass --force to overwrite it`);
+      writeFileSync(opts.out, text);
+      io.out(`dgmon: wrote ${opts.out}`);
+    });
+
+  program
     .command('check-config')
     .description('Validate a dgmon.yaml without writing anything.')
     .option('-c, --config <file>', 'dgmon.yaml to check')
@@ -65,7 +83,10 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (err) {
-    if (err instanceof ConfigError) {
+    if (err instanceof UsageError) {
+      io.err(`dgmon: ${err.message}`);
+      code = EXIT.invalid;
+    } else if (err instanceof ConfigError) {
       io.err(`dgmon: ${err.message}`);
       code = EXIT.invalid;
     } else if (err instanceof CommanderError) {

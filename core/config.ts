@@ -70,10 +70,11 @@ const labelName = (fallback: string, why: string) =>
 
 const enabled = z.boolean().default(true).describe('Set false to leave this alert out of the generated rules (and its runbook and routes).');
 
-const alert = <T extends z.ZodRawShape>(shape: T) => z.strictObject({ enabled, ...shape }).prefault({} as never);
+const alert = <T extends z.ZodRawShape>(what: string, shape: T) =>
+  z.strictObject({ enabled, ...shape }).prefault({} as never).describe(what);
 
 const burnWindow = z.strictObject({
-  severity: z.enum(SEVERITIES, { error: 'must be one of critical, warning, info' }),
+  severity: z.enum(SEVERITIES, { error: 'must be one of critical, warning, info' }).describe('critical for the fast-burn rows that need a human now, warning for the slow-burn rows that can wait for a ticket.'),
   long: duration('1h', 'The long window: the burn rate must be high over it, so a short blip does not page.'),
   short: duration('5m', 'The short window: the burn rate must still be high over it, so the alert resolves soon after the fault ends.'),
   factor: positive(14.4, 'Burn-rate factor: how many times faster than "exactly exhausts the budget at period end" the budget is being spent.'),
@@ -142,7 +143,8 @@ export const configSchema = z.strictObject({
         .default(false)
         .describe('Set true when one Prometheus (or Thanos/Mimir) holds several Deepgram clusters: alert texts then name the cluster and dashboards show the cluster variable.'),
     })
-    .prefault({}),
+    .prefault({})
+    .describe('Which cluster a series belongs to, for fleets where one Prometheus watches several.'),
 
   node: z
     .strictObject({
@@ -156,7 +158,8 @@ export const configSchema = z.strictObject({
             .describe('On Kubernetes the Engine pod is the node key: these labels (namespace, pod) are added by Deepgram\'s Helm scrape job and by ServiceMonitors.'),
           hostLabel: labelName('instance', 'Off Kubernetes the node key is the host part of this label (the port is stripped), so "10.0.0.5:9991" and "10.0.0.5:9400" are one node.'),
         })
-        .prefault({}),
+        .prefault({})
+        .describe('The node key of Engine series.'),
       dcgm: z
         .strictObject({
           podLabels: z
@@ -166,7 +169,8 @@ export const configSchema = z.strictObject({
             .describe('dcgm-exporter with --kubernetes labels each GPU with the namespace and pod using it; that pod is the Engine. Behind a ServiceMonitor without honorLabels these arrive as exported_namespace and exported_pod: set that here.'),
           hostLabel: labelName('instance', 'Off Kubernetes: the host part of this label is the node key. Use Hostname when dcgm-exporter is reached under another address than the Engine (dgmon copies the newer lowercase hostname label into Hostname, so Hostname covers both).'),
         })
-        .prefault({}),
+        .prefault({})
+        .describe('The node key of dcgm-exporter series.'),
     })
     .prefault({})
     .describe('How a node is identified across sources, so GPU alerts and Engine alerts about the same machine meet.'),
@@ -182,7 +186,8 @@ export const configSchema = z.strictObject({
       rate: duration('5m', 'Window of the rate() recording rules behind most alerts: long enough to hold several scrapes at a 15-60 s scrape interval, short enough to detect faults within minutes.'),
       scrape: duration('15s', 'The scrape interval you use for Deepgram and DCGM (dcgm-exporter\'s chart default). Used to compute detection bounds and in generated scrape configs.'),
     })
-    .prefault({}),
+    .prefault({})
+    .describe('Evaluation, rate-window and scrape intervals. Tests scale these down to run the same rules in seconds.'),
 
   traffic: z
     .strictObject({
@@ -192,84 +197,85 @@ export const configSchema = z.strictObject({
         .default(0.01)
         .describe('Ratio and latency alerts stay silent below this request rate (per second, per node): with 3 requests in 5 minutes one failure is not an incident. 0 means any traffic.'),
     })
-    .prefault({}),
+    .prefault({})
+    .describe('When there is too little traffic for a ratio or a quantile to mean anything.'),
 
   alerts: z
     .strictObject({
-      DeepgramHighErrorRate: alert({
+      DeepgramHighErrorRate: alert('Server-error (5xx) share of Engine requests per node.', {
         severity: severity('critical', 'Server errors reach users directly: page.'),
         threshold: ratio(0.05, 'Share of Engine requests answered 5xx (over intervals.rate). 5 % is the production checklist\'s limit.'),
         for: duration('2m', 'Deepgram\'s own example alert uses 2m; with the 5m rate window this pages within about 7 minutes.'),
       }),
-      DeepgramHighLatencyP95: alert({
+      DeepgramHighLatencyP95: alert('Batch P95 response time per node.', {
         severity: severity('warning', 'Batch callers are not waiting live; slow is a ticket, not a page.'),
         thresholdSeconds: positive(10, 'P95 of engine_batch_response_time_seconds. 10 s is the production checklist\'s limit; set it to your batch SLA. Keep it on a bucket boundary (1, 2.5, 5, 10, 30, 60) for an exact comparison.'),
         for: duration('10m', 'Sustained: one large file should not open a ticket.'),
       }),
-      DeepgramStreamingLatencyHigh: alert({
+      DeepgramStreamingLatencyHigh: alert('Mean streaming latency per node against the 400 ms target.', {
         severity: severity('warning', 'Streams degrade before they fail.'),
         thresholdSeconds: positive(0.4, 'Mean of engine_stream_latency. Deepgram asks every simultaneous stream to keep an average response time of 400 ms or less.'),
         for: duration('5m', 'Sustained: short spikes happen when many streams open at once.'),
       }),
-      DeepgramRateLimited: alert({
+      DeepgramRateLimited: alert('HTTP 429 answers seen by dgmon and applications using its client library.', {
         severity: severity('warning', 'Throttling is a capacity or plan problem, fixed in hours, not minutes.'),
         maxHits: positive(10, 'Rate-limit (HTTP 429) hits allowed within `window` before alerting; the production checklist says more than 10 per hour.'),
         window: duration('1h', 'The window hits are counted over.'),
         for: duration('1m', 'Short: the window already smooths.'),
       }),
-      DeepgramHealthCheckFailing: alert({
+      DeepgramHealthCheckFailing: alert('The health check of the exporter (the same as its /health).', {
         severity: severity('critical', 'The exporter cannot reach the API or the API has no Engine: users are affected.'),
         for: duration('2m', 'The production checklist: failing for more than 2 minutes.'),
       }),
-      DeepgramSourceDown: alert({
+      DeepgramSourceDown: alert('Scrape targets down or absent, and sources the exporter cannot read.', {
         severity: severity('critical', 'Without the target every other alert is blind.'),
         for: duration('2m', 'Rides out one missed scrape and a rolling restart.'),
       }),
-      DeepgramEngineDisconnected: alert({
+      DeepgramEngineDisconnected: alert('The API reporting no connected Engine.', {
         severity: severity('critical', 'An API without an Engine fails every request.'),
         for: duration('1m', 'Engines reconnect within seconds after a restart; a minute means they are gone.'),
       }),
-      DeepgramAPIDegraded: alert({
+      DeepgramAPIDegraded: alert('The system_health judgement of the API itself (Degraded, Critical).', {
         severity: severity('warning', 'Severity while system_health is Degraded (40-90 % of recent requests succeed).'),
         criticalSeverity: severity('critical', 'Severity while system_health is Critical (under 40 % succeed).'),
         for: duration('5m', 'How long Degraded must last.'),
         criticalFor: duration('2m', 'How long Critical must last.'),
       }),
-      DeepgramStreamCapacityHigh: alert({
+      DeepgramStreamCapacityHigh: alert('Open streams against the estimated stream capacity of each node.', {
         severity: severity('warning', 'A warning ahead of saturation, so nodes can be added in time.'),
         threshold: ratio(0.8, 'Active streams / engine_estimated_stream_capacity on a node. 0.8 leaves room for a burst; Deepgram\'s chart scales at the same ratio.'),
         for: duration('15m', 'Sustained load, not a burst.'),
       }),
-      DeepgramConcurrencyLimitNear: alert({
+      DeepgramConcurrencyLimitNear: alert('Active requests against engine.toml max_active_requests per node.', {
         severity: severity('warning', 'At the limit the API answers 429.'),
         threshold: ratio(0.9, 'Active requests / engine_max_active_requests. Only evaluated where max_active_requests is set (non-zero).'),
         for: duration('5m', 'Sustained.'),
       }),
-      DeepgramNoHeadroomForNodeLoss: alert({
+      DeepgramNoHeadroomForNodeLoss: alert('N+1: whether current streams would fit if the largest node were lost.', {
         severity: severity('warning', 'Not an outage yet: losing one node would cause one.'),
         minNodes: positive(2, 'Only evaluated for clusters with at least this many Engine nodes: a single-node deployment has no N+1 by design.'),
         for: duration('15m', 'Sustained demand, not a burst.'),
       }),
-      DeepgramRealtimeFactorLow: alert({
+      DeepgramRealtimeFactorLow: alert('Batch speed-up (audio seconds per wall second) per node.', {
         severity: severity('warning', 'Slow transcription is a capacity or GPU problem, not an outage.'),
         minSpeedup: positive(50, 'Batch audio seconds per wall second on a node. A healthy T4-class node runs about 100x; under 50x something is wrong (CPU fallback, contention).'),
         for: duration('15m', 'Sustained.'),
       }),
-      DeepgramLicenseProxyTrustBased: alert({
+      DeepgramLicenseProxyTrustBased: alert('The License Proxy running on trust without its licence server.', {
         severity: severity('warning', 'Service continues, but only for the proxy\'s pre-configured trust period.'),
         for: duration('5m', 'Rides out a brief outage of license.deepgram.com.'),
       }),
-      DeepgramGPUSaturated: alert({
+      DeepgramGPUSaturated: alert('GPU busy ratio per GPU.', {
         severity: severity('warning', 'Time to add a node, not to wake someone.'),
         threshold: ratio(0.9, 'GPU busy ratio (DCGM_FI_DEV_GPU_UTIL, or DCGM_FI_PROF_GR_ENGINE_ACTIVE under MIG).'),
         for: duration('15m', 'The issue brief: busy over 90 % for 15 minutes.'),
       }),
-      DeepgramGPUIdleWhileServing: alert({
+      DeepgramGPUIdleWhileServing: alert('An idle GPU under an Engine with active requests (CPU fallback).', {
         severity: severity('critical', 'The Engine fell back to CPU: latency and throughput collapse.'),
         threshold: ratio(0.05, 'GPU busy ratio under which a GPU with active Engine requests counts as idle.'),
         for: duration('10m', 'Long enough that idle gaps between requests do not count.'),
       }),
-      DeepgramGPUXidErrors: alert({
+      DeepgramGPUXidErrors: alert('New Xid errors per GPU, classed by code.', {
         severity: severity('warning', 'Severity for Xid codes not listed in criticalXids.'),
         criticalSeverity: severity('critical', 'Severity for Xid codes listed in criticalXids.'),
         criticalXids: z
@@ -279,28 +285,29 @@ export const configSchema = z.strictObject({
         window: duration('10m', 'A new Xid is one seen within this window; the alert clears after it.'),
         for: duration('0s', 'Xid errors are events: alert at once.'),
       }),
-      DeepgramGPUTemperatureHigh: alert({
+      DeepgramGPUTemperatureHigh: alert('GPU temperature per GPU.', {
         severity: severity('warning', 'Hot GPUs throttle before they fail.'),
         thresholdCelsius: positive(85, 'DCGM_FI_DEV_GPU_TEMP. Data-centre GPUs throttle around 85-90 °C.'),
         for: duration('10m', 'Sustained.'),
       }),
-      DeepgramGPUMemoryNearlyFull: alert({
+      DeepgramGPUMemoryNearlyFull: alert('Framebuffer memory used per GPU.', {
         severity: severity('warning', 'The next model load or large batch may fail.'),
         threshold: ratio(0.95, 'Framebuffer used / total. The Engine preloads models, so 70-90 % is normal; raise this if your node runs steadily higher.'),
         for: duration('15m', 'Sustained.'),
       }),
-      DeepgramGPUMemoryErrors: alert({
+      DeepgramGPUMemoryErrors: alert('Uncorrectable remapped rows and row-remap failures per GPU.', {
         severity: severity('critical', 'Uncorrectable memory errors corrupt results and precede GPU failure.'),
         window: duration('10m', 'An increase of uncorrectable remapped rows within this window fires.'),
         for: duration('0s', 'Hardware events: alert at once.'),
       }),
-      DeepgramGPUMetricsMissing: alert({
+      DeepgramGPUMetricsMissing: alert('Nodes running an Engine without GPU metrics.', {
         severity: severity('warning', 'GPU alerts are blind on that node.'),
         for: duration('10m', 'Rides out a dcgm-exporter restart.'),
       }),
       DeepgramWatchdog: z
         .strictObject({ enabled: z.boolean().default(true).describe('The always-firing dead man\'s switch. Keep it, and have the watchdog receiver alert when it stops arriving.') })
-        .prefault({}),
+        .prefault({})
+        .describe('The dead man switch.'),
     })
     .prefault({})
     .describe('One block per alert, named after it: thresholds, `for:` durations and severities.'),
@@ -313,14 +320,16 @@ export const configSchema = z.strictObject({
           enabled,
           objective: ratio(0.999, 'Share of Engine requests not answered 5xx. 99.9 % allows 43 minutes of full outage in 30 days. 4xx are client errors and spend no budget.'),
         })
-        .prefault({}),
+        .prefault({})
+        .describe('The availability SLO: requests not answered with a server error.'),
       streamingLatency: z
         .strictObject({
           enabled,
           objective: ratio(0.99, 'Share of engine_stream_latency observations at or under thresholdSeconds.'),
           thresholdSeconds: positive(0.4, 'Deepgram\'s 400 ms streaming target. Must be one of engine_stream_latency\'s bucket bounds (0.1 to 2.0 in steps of 0.1, 5, 10).'),
         })
-        .prefault({}),
+        .prefault({})
+        .describe('The streaming latency SLO: observations within the 400 ms target.'),
       burnRateWindows: burnWindows,
     })
     .prefault({})
@@ -334,7 +343,8 @@ export const configSchema = z.strictObject({
         .default('https://runbooks.example.com/dgmon')
         .describe('Where you publish the generated runbooks (DIR/runbooks/*.md). Each alert links to <baseUrl>/<AlertName>.md. Change it: the default is a placeholder, and dgmon generate says so.'),
     })
-    .prefault({}),
+    .prefault({})
+    .describe('Where on-call finds the runbook linked from each alert.'),
 
   grafana: z
     .strictObject({
@@ -345,7 +355,8 @@ export const configSchema = z.strictObject({
         .describe('Your Grafana, for the dashboard_url annotation on every alert.'),
       folder: z.string().default('Deepgram').describe('Grafana folder the dashboards are provisioned into.'),
     })
-    .prefault({}),
+    .prefault({})
+    .describe('Your Grafana, for links from alerts to dashboards.'),
 
   alertmanager: z
     .strictObject({
@@ -362,9 +373,11 @@ export const configSchema = z.strictObject({
           ticket: receiver.describe('Warning and info alerts: a ticket queue or chat channel.'),
           watchdog: receiver.describe('DeepgramWatchdog, every minute: a dead man\'s switch service that alerts when it stops.'),
         })
-        .prefault({}),
+        .prefault({})
+        .describe('Where notifications go, by route: pages, tickets and the watchdog heartbeat.'),
     })
-    .prefault({}),
+    .prefault({})
+    .describe('Routing, grouping and receivers for the generated alertmanager.yml.'),
 });
 
 export type DgmonConfig = z.infer<typeof configSchema>;
@@ -380,13 +393,15 @@ const crossChecked = configSchema.superRefine((c, ctx) => {
       message: `must be one of engine_stream_latency's bucket bounds (${bounds.join(', ')}): the SLO counts observations in the bucket at that bound`,
     });
   }
+  // Refinements run even when a field above failed its own check, so every duration is re-checked before use.
+  const seconds = (d: string) => (isDuration(d) ? durationSeconds(d) : NaN);
   c.slo.burnRateWindows.forEach((w, i) => {
-    if (durationSeconds(w.short) >= durationSeconds(w.long)) {
+    if (seconds(w.short) >= seconds(w.long)) {
       ctx.addIssue({ code: 'custom', path: ['slo', 'burnRateWindows', i, 'short'], message: `must be shorter than long (${w.long}); the usual short window is long / 12` });
     }
   });
   for (const key of ['evaluation', 'scrape'] as const) {
-    if (durationSeconds(c.intervals[key]) >= durationSeconds(c.intervals.rate)) {
+    if (seconds(c.intervals[key]) >= seconds(c.intervals.rate)) {
       ctx.addIssue({ code: 'custom', path: ['intervals', 'rate'], message: `must be longer than intervals.${key} (${c.intervals[key]}), or rate() has too few samples; 4x the scrape interval is the usual minimum` });
     }
   }
@@ -417,7 +432,9 @@ export function parseConfig(raw: unknown, source = 'dgmon.yaml'): DgmonConfig {
         })
         .join('\n  - ');
     }
-    return `${at || '(top level)'}: ${issue.message}`;
+    // A bad record key (extraLabels) carries the real message one level down.
+    const message = issue.code === 'invalid_key' ? (issue.issues[0]?.message ?? issue.message) : issue.message;
+    return `${at || '(top level)'}: ${message}`;
   });
   throw new ConfigError(problems, source);
 }

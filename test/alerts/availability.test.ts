@@ -42,3 +42,279 @@ alertTest('DeepgramHighErrorRate', {
     },
   ],
 });
+
+const batchLatency = (perMinuteBelow5s: number, perMinute10to30s: number) => {
+  const total = perMinuteBelow5s + perMinute10to30s;
+  const bucket = (le: string, perMinute: number) => ({
+    series: `engine_batch_response_time_seconds_bucket{${ENGINE},le="${le}"}`,
+    values: `0+${perMinute}x30`,
+  });
+  return [
+    bucket('1.0', 0),
+    bucket('2.5', 0),
+    bucket('5.0', perMinuteBelow5s),
+    bucket('10.0', perMinuteBelow5s),
+    bucket('30.0', total),
+    bucket('60.0', total),
+    bucket('+Inf', total),
+    { series: `engine_batch_response_time_seconds_sum{${ENGINE}}`, values: `0+${perMinuteBelow5s * 3 + perMinute10to30s * 20}x30` },
+    { series: `engine_batch_response_time_seconds_count{${ENGINE}}`, values: `0+${total}x30` },
+    requests('2xx', `0+${total}x30`),
+  ];
+};
+
+alertTest('DeepgramHighLatencyP95', {
+  // 90 of every 100 requests under 5 s, 10 between 10 and 30 s: P95 interpolates to 20 s.
+  input: batchLatency(90, 10),
+  fires: {
+    at: '20m',
+    expect: [
+      {
+        labels: { severity: 'warning', node: '10.0.0.5', quantile: '0.95' },
+        annotations: {
+          summary: 'Deepgram batch transcription is slower than its latency target.',
+          description: 'Batch P95 response time on node 10.0.0.5 is 20s, above the 10s target.',
+          ...links('DeepgramHighLatencyP95', 'deepgram-node', '10.0.0.5'),
+        },
+      },
+    ],
+  },
+  justBefore: { at: '10m' },
+  belowThreshold: { input: batchLatency(96, 4), at: '20m' },
+  noTraffic: { input: [...engineIdle, ...batchLatency(0, 0)], at: '20m' },
+});
+
+const streamLatency = (sumPerMinute: number, countPerMinute: number) => [
+  { series: `engine_stream_latency_sum{${ENGINE}}`, values: `0+${sumPerMinute}x30` },
+  { series: `engine_stream_latency_count{${ENGINE}}`, values: `0+${countPerMinute}x30` },
+];
+
+alertTest('DeepgramStreamingLatencyHigh', {
+  input: streamLatency(30, 50),
+  fires: {
+    at: '10m',
+    expect: [
+      {
+        labels: { severity: 'warning', node: '10.0.0.5' },
+        annotations: {
+          summary: 'Deepgram streaming responses are slower than the 400 ms target.',
+          description: 'Mean streaming latency on node 10.0.0.5 is 600ms, above the 400 ms target every stream must keep.',
+          ...links('DeepgramStreamingLatencyHigh', 'deepgram-streaming-capacity', '10.0.0.5'),
+        },
+      },
+    ],
+  },
+  justBefore: { at: '5m' },
+  belowThreshold: { input: streamLatency(19.5, 50), at: '10m' },
+  noTraffic: { input: [...engineIdle, ...streamLatency(0, 0)], at: '10m' },
+});
+
+const EXPORTER = 'job="dgmon",instance="10.0.0.5:9898"';
+const rateLimitHits = (values: string) => ({ series: `dgmon_rate_limit_hits_total{${EXPORTER},source="health_check"}`, values });
+
+alertTest('DeepgramRateLimited', {
+  input: [rateLimitHits('0+2x60')],
+  fires: {
+    at: '30m',
+    expect: [
+      {
+        labels: { severity: 'warning', job: 'dgmon' },
+        annotations: {
+          summary: 'Requests to Deepgram are being rate-limited (HTTP 429).',
+          description: '60 requests from dgmon were answered 429 Too Many Requests within the last 1h; the limit is 10.',
+          ...links('DeepgramRateLimited', 'deepgram-fleet'),
+        },
+      },
+    ],
+  },
+  // 12 hits by 6m: over the limit, but not yet for 1m.
+  justBefore: { at: '6m' },
+  // 9 hits in the hour.
+  belowThreshold: { input: [rateLimitHits('0+0.15x60')], at: '60m' },
+  noTraffic: { input: [rateLimitHits('0x60')], at: '60m' },
+});
+
+alertTest('DeepgramHealthCheckFailing', {
+  input: [
+    { series: `dgmon_health_check_success{${EXPORTER},check="api_status"}`, values: '1x20' },
+    { series: `dgmon_health_check_success{${EXPORTER},check="engine_connection"}`, values: '1 1 0x20' },
+  ],
+  fires: {
+    at: '10m',
+    expect: [
+      {
+        labels: { severity: 'critical', node: '10.0.0.5', job: 'dgmon', instance: '10.0.0.5:9898', check: 'engine_connection' },
+        annotations: {
+          summary: 'The Deepgram health check is failing.',
+          description: 'The engine_connection health check from exporter 10.0.0.5:9898 (node 10.0.0.5) is failing.',
+          ...links('DeepgramHealthCheckFailing', 'deepgram-node', '10.0.0.5'),
+        },
+      },
+    ],
+  },
+  // Failing since 2m: at 3m not yet the 2 minutes.
+  justBefore: { at: '3m' },
+  belowThreshold: {
+    input: [
+      { series: `dgmon_health_check_success{${EXPORTER},check="api_status"}`, values: '1x20' },
+      // One failed check, then passing again: a blip, not an outage.
+      { series: `dgmon_health_check_success{${EXPORTER},check="engine_connection"}`, values: '1 1 0 1x20' },
+    ],
+    at: '10m',
+  },
+});
+
+const allTargetsUp = [
+  { series: `up{${ENGINE}}`, values: '1x20' },
+  { series: 'up{job="dcgm-exporter",instance="10.0.0.5:9400"}', values: '1x20' },
+  { series: `up{${EXPORTER}}`, values: '1x20' },
+];
+
+alertTest('DeepgramSourceDown', {
+  input: [allTargetsUp[1]!, allTargetsUp[2]!, { series: `up{${ENGINE}}`, values: '1 1 0x20' }],
+  fires: {
+    at: '10m',
+    expect: [
+      {
+        labels: { severity: 'critical', reason: 'scrape_failed', node: '10.0.0.5', job: 'deepgram-engine', instance: '10.0.0.5:9991' },
+        annotations: {
+          summary: 'A Deepgram monitoring source is down or missing.',
+          description: 'Prometheus cannot scrape deepgram-engine target 10.0.0.5:9991 (node 10.0.0.5).',
+          ...links('DeepgramSourceDown', 'deepgram-node', '10.0.0.5'),
+        },
+      },
+    ],
+  },
+  justBefore: { at: '3m' },
+  belowThreshold: { input: [...allTargetsUp, { series: `dgmon_source_up{${EXPORTER},source="engine"}`, values: '1x20' }], at: '10m' },
+  noTraffic: { input: allTargetsUp, at: '10m' },
+  more: [
+    {
+      name: 'DeepgramSourceDown fires when the exporter cannot read a source',
+      input: [...allTargetsUp, { series: `dgmon_source_up{${EXPORTER},source="dcgm"}`, values: '1 0x20' }],
+      alerts: [
+        {
+          at: '10m',
+          alert: 'DeepgramSourceDown',
+          expect: [
+            {
+              labels: { severity: 'critical', reason: 'source_unreachable', node: '10.0.0.5', job: 'dgmon', instance: '10.0.0.5:9898', source: 'dcgm' },
+              annotations: {
+                summary: 'A Deepgram monitoring source is down or missing.',
+                description: 'The dgmon exporter 10.0.0.5:9898 (node 10.0.0.5) cannot read its dcgm source.',
+                ...links('DeepgramSourceDown', 'deepgram-node', '10.0.0.5'),
+              },
+            },
+          ],
+        },
+      ],
+    },
+    {
+      name: 'DeepgramSourceDown fires when whole jobs vanish',
+      // Only the Engine is scraped: no dcgm-exporter job and no dgmon job exist at all.
+      input: [allTargetsUp[0]!],
+      alerts: [
+        {
+          at: '10m',
+          alert: 'DeepgramSourceDown',
+          expect: (['dcgm', 'exporter'] as const).map((source) => ({
+            // absent() keeps the equality matchers of its selector: job="dgmon" for the exporter.
+            labels: { severity: 'critical', reason: 'target_absent', source, ...(source === 'exporter' ? { job: 'dgmon' } : {}) } as Record<string, string>,
+            annotations: {
+              summary: 'A Deepgram monitoring source is down or missing.',
+              description:
+                source === 'dcgm'
+                  ? 'Prometheus has no dcgm-exporter target at all: nothing matches up{job=~"dcgm-exporter|dgmon"}.'
+                  : 'Prometheus has no dgmon exporter target at all: nothing matches up{job="dgmon"}.',
+              ...links('DeepgramSourceDown', 'deepgram-node'),
+            },
+          })),
+        },
+      ],
+    },
+    {
+      name: 'DeepgramSourceDown is satisfied by the dgmon exporter alone',
+      // Everything scraped through the exporter: job="dgmon" stands for Engine and DCGM too.
+      input: [allTargetsUp[2]!],
+      alerts: [{ at: '10m', alert: 'DeepgramSourceDown', expect: [] }],
+    },
+  ],
+});
+
+const engineConnected = (values: string) => ({ series: `dgmon_api_engine_connected{${EXPORTER}}`, values });
+
+alertTest('DeepgramEngineDisconnected', {
+  input: [engineConnected('1 1 0x20')],
+  fires: {
+    at: '5m',
+    expect: [
+      {
+        labels: { severity: 'critical', node: '10.0.0.5', job: 'dgmon', instance: '10.0.0.5:9898' },
+        annotations: {
+          summary: 'The Deepgram API has no connected Engine.',
+          description: 'The Deepgram API watched by exporter 10.0.0.5:9898 (node 10.0.0.5) reports no connected Engine.',
+          ...links('DeepgramEngineDisconnected', 'deepgram-node', '10.0.0.5'),
+        },
+      },
+    ],
+  },
+  justBefore: { at: '2m' },
+  belowThreshold: { input: [engineConnected('1x20')], at: '5m' },
+});
+
+const systemHealth = (current: Record<string, string>) =>
+  ['Initializing', 'Ready', 'Healthy', 'Degraded', 'Critical'].map((state) => ({
+    series: `dgmon_api_system_health{${EXPORTER},state="${state}"}`,
+    values: current[state] ?? '0x30',
+  }));
+const apiDegradedAlert = (severity: string, state: string, share: string) => ({
+  labels: { severity, node: '10.0.0.5', job: 'dgmon', instance: '10.0.0.5:9898', state },
+  annotations: {
+    summary: 'The Deepgram API reports degraded system health.',
+    description: `The Deepgram API watched by exporter 10.0.0.5:9898 (node 10.0.0.5) reports system_health ${state}: ${share} of its recent requests succeed.`,
+    ...links('DeepgramAPIDegraded', 'deepgram-node', '10.0.0.5'),
+  },
+});
+
+alertTest('DeepgramAPIDegraded', {
+  input: systemHealth({ Healthy: '1 1 0x30', Degraded: '0 0 1x30' }),
+  fires: { at: '10m', expect: [apiDegradedAlert('warning', 'Degraded', '40-90 %')] },
+  justBefore: { at: '6m' },
+  belowThreshold: { input: systemHealth({ Healthy: '1x30' }), at: '10m' },
+  noTraffic: { input: systemHealth({ Ready: '1x30' }), at: '10m' },
+  more: [
+    {
+      name: 'DeepgramAPIDegraded fires critical on Critical, after its shorter for',
+      input: systemHealth({ Healthy: '1 1 0x30', Critical: '0 0 1x30' }),
+      alerts: [
+        { at: '3m', alert: 'DeepgramAPIDegraded', expect: [] },
+        { at: '5m', alert: 'DeepgramAPIDegraded', expect: [apiDegradedAlert('critical', 'Critical', 'under 40 %')] },
+      ],
+    },
+  ],
+});
+
+const licenseState = (current: string, since = 2) =>
+  ['Connected', 'TrustBased', 'Other'].map((state) => ({
+    series: `dgmon_license_proxy_state{${EXPORTER},state="${state}"}`,
+    values: state === current ? `0x${since - 1} 1x30` : state === 'Connected' ? `1x${since - 1} 0x30` : '0x30',
+  }));
+
+alertTest('DeepgramLicenseProxyTrustBased', {
+  input: licenseState('TrustBased'),
+  fires: {
+    at: '10m',
+    expect: [
+      {
+        labels: { severity: 'warning', node: '10.0.0.5', job: 'dgmon', instance: '10.0.0.5:9898', state: 'TrustBased' },
+        annotations: {
+          summary: 'The Deepgram License Proxy lost its licence server and runs on trust.',
+          description: 'The License Proxy watched by exporter 10.0.0.5:9898 (node 10.0.0.5) is in state TrustBased: it cannot reach license.deepgram.com.',
+          ...links('DeepgramLicenseProxyTrustBased', 'deepgram-node', '10.0.0.5'),
+        },
+      },
+    ],
+  },
+  justBefore: { at: '6m' },
+  belowThreshold: { input: licenseState('Connected'), at: '10m' },
+});

@@ -1,0 +1,132 @@
+// Lint rules in the spirit of mixtool and Prometheus' naming conventions, over the generated YAML as loaded.
+import { describe, it, expect } from 'vitest';
+import { readdirSync, readFileSync } from 'node:fs';
+import { load } from 'js-yaml';
+import { parseConfig } from '../core/config.ts';
+import { knownSeriesNames } from '../core/catalog/index.ts';
+import { plainBundle, OUTPUT_PATHS } from '../outputs/plain.ts';
+import { DASHBOARD_UIDS } from '../alerts/types.ts';
+import { parsePromql } from './support/promql-parse.ts';
+
+interface Rule {
+  record?: string;
+  alert?: string;
+  expr: string;
+  for?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+interface Groups {
+  groups: { name: string; interval?: string; rules: Rule[] }[];
+}
+
+const configs = {
+  defaults: parseConfig({}),
+  'multi-cluster': parseConfig({ cluster: { multiCluster: true }, extraLabels: { team: 'speech' } }),
+};
+
+// Alerts whose condition is an event, not a level: they fire at once, with for: 0s.
+const EVENT_ALERTS = new Set(['DeepgramGPUXidErrors', 'DeepgramGPUMemoryErrors', 'DeepgramWatchdog']);
+
+for (const [name, config] of Object.entries(configs)) {
+  describe(`generated rules (${name})`, () => {
+    const files = plainBundle(config);
+    const recording = load(files.get(OUTPUT_PATHS.recordingRules)!) as Groups;
+    const alerting = load(files.get(OUTPUT_PATHS.alertingRules)!) as Groups;
+    const alerts = alerting.groups.flatMap((g) => g.rules);
+    const records = recording.groups.flatMap((g) => g.rules);
+    const recordedNames = new Set(records.map((r) => r.record!));
+    const known = knownSeriesNames();
+
+    it('keeps every group at 20 rules or fewer, with the evaluation interval', () => {
+      for (const group of [...recording.groups, ...alerting.groups]) {
+        expect(group.rules.length, group.name).toBeLessThanOrEqual(20);
+        expect(group.interval, group.name).toBe(config.intervals.evaluation);
+        expect(group.name).toMatch(/^dgmon\./);
+      }
+    });
+
+    it('names recording rules level:metric:operations', () => {
+      for (const r of records) expect(r.record).toMatch(/^[a-z_]+:[a-zA-Z0-9_]+:[a-zA-Z0-9_]+$/);
+    });
+
+    it('names alerts in CamelCase with the Deepgram prefix, at most 40 characters', () => {
+      for (const a of alerts) {
+        expect(a.alert).toMatch(/^Deepgram[A-Z][A-Za-z0-9]*$/);
+        expect(a.alert!.length).toBeLessThanOrEqual(40);
+      }
+    });
+
+    it('gives every alert an allowed severity, a for:, a static summary and a templated description', () => {
+      for (const a of alerts) {
+        const severity = a.labels?.severity;
+        if (a.alert === 'DeepgramWatchdog') expect(severity).toBe('none');
+        else expect(['critical', 'warning', 'info'], a.alert).toContain(severity);
+        expect(a.for, a.alert).toBeDefined();
+        if (!EVENT_ALERTS.has(a.alert!)) expect(a.for, a.alert).not.toBe('0s');
+        const { summary, description } = a.annotations ?? {};
+        expect(summary, a.alert).toMatch(/^[A-Z].*\.$/);
+        expect(summary, a.alert).not.toContain('{{');
+        // absent() and vector() results carry no labels to name.
+        if (!/^(absent|vector)\(/.test(a.expr)) expect(description, a.alert).toContain('{{');
+        expect(description, a.alert).not.toBe(summary);
+      }
+    });
+
+    it('links every alert to a generated runbook and to a dashboard by its fixed uid', () => {
+      for (const a of alerts) {
+        expect(a.annotations?.runbook_url).toBe(`${config.runbooks.baseUrl}/${a.alert}.md`);
+        expect(files.has(OUTPUT_PATHS.runbook(a.alert!)), a.alert).toBe(true);
+        const uid = a.annotations?.dashboard_url?.match(/\/d\/([^?{]+)/)?.[1];
+        expect(Object.values(DASHBOARD_UIDS), a.alert).toContain(uid);
+      }
+    });
+
+    it('stamps the extra labels on every alert', () => {
+      for (const a of alerts) for (const [k, v] of Object.entries(config.extraLabels)) expect(a.labels?.[k]).toBe(v);
+    });
+
+    it('reads only catalogued metrics or series recorded by dgmon, in queries that parse', () => {
+      for (const rule of [...records, ...alerts]) {
+        const parsed = parsePromql(rule.expr);
+        expect(parsed.errors, rule.expr).toEqual([]);
+        for (const metric of parsed.metrics) {
+          expect(known.has(metric) || recordedNames.has(metric), `${rule.record ?? rule.alert} reads ${metric}`).toBe(true);
+        }
+      }
+    });
+
+    it('never reads a recorded series that no rule records', () => {
+      for (const rule of [...records, ...alerts]) {
+        for (const metric of parsePromql(rule.expr).metrics.filter((m) => m.includes(':'))) {
+          expect(recordedNames.has(metric), `${rule.record ?? rule.alert} reads ${metric}`).toBe(true);
+        }
+      }
+    });
+
+    it('keeps the cluster label in every aggregation', () => {
+      for (const rule of [...records, ...alerts]) {
+        for (const [, labels] of rule.expr.matchAll(/\b(?:sum|max|min|count|avg|group) by \(([^)]*)\)/g)) {
+          expect(labels!.split(',').map((l) => l.trim()), rule.record ?? rule.alert).toContain(config.cluster.label);
+        }
+      }
+    });
+
+    it('never alerts on the value of the last-Xid gauge, only on its changes', () => {
+      for (const a of alerts.filter((x) => x.expr.includes('xid_errors:last'))) expect(a.expr).toMatch(/changes\([^)]*xid_errors:last/);
+    });
+  });
+}
+
+describe('tests cover every alert', () => {
+  it('each generated alert has a promtool test that shows it firing and silent', () => {
+    const tests = readdirSync(new URL('./alerts', import.meta.url))
+      .filter((f) => f.endsWith('.test.ts'))
+      .map((f) => readFileSync(new URL(`./alerts/${f}`, import.meta.url), 'utf8'))
+      .join('\n');
+    const names = (load(plainBundle(configs.defaults).get(OUTPUT_PATHS.alertingRules)!) as Groups).groups.flatMap((g) => g.rules.map((r) => r.alert!));
+    for (const alert of new Set(names)) {
+      expect(tests.includes(`alertTest('${alert}'`) || tests.includes(`describe('${alert}'`), alert).toBe(true);
+    }
+  });
+});
