@@ -68,6 +68,20 @@ const labelName = (fallback: string, why: string) =>
     .default(fallback)
     .describe(why);
 
+/** How one source's series name their node: a pod pair on Kubernetes, else a host label. */
+const nodeKey = (what: string, podWhy: string, hostWhy: string) =>
+  z
+    .strictObject({
+      podLabels: z
+        .array(labelName('pod', 'A label name.').unwrap())
+        .length(2, { message: 'must name exactly two labels: the namespace label and the pod label' })
+        .default(['namespace', 'pod'])
+        .describe(podWhy),
+      hostLabel: labelName('instance', hostWhy),
+    })
+    .prefault({})
+    .describe(what);
+
 const enabled = z.boolean().default(true).describe('Set false to leave this alert out of the generated rules (and its runbook and routes).');
 
 const alert = <T extends z.ZodRawShape>(what: string, shape: T) =>
@@ -149,28 +163,16 @@ export const configSchema = z.strictObject({
   node: z
     .strictObject({
       label: labelName('node', 'The label dgmon adds to join GPU series with the Engine on the same node. Rename it if your series already carry a different "node" label.'),
-      engine: z
-        .strictObject({
-          podLabels: z
-            .array(z.string())
-            .length(2, { message: 'must name exactly two labels: the namespace label and the pod label' })
-            .default(['namespace', 'pod'])
-            .describe('On Kubernetes the Engine pod is the node key: these labels (namespace, pod) are added by Deepgram\'s Helm scrape job and by ServiceMonitors.'),
-          hostLabel: labelName('instance', 'Off Kubernetes the node key is the host part of this label (the port is stripped), so "10.0.0.5:9991" and "10.0.0.5:9400" are one node.'),
-        })
-        .prefault({})
-        .describe('The node key of Engine series.'),
-      dcgm: z
-        .strictObject({
-          podLabels: z
-            .array(z.string())
-            .length(2, { message: 'must name exactly two labels: the namespace label and the pod label' })
-            .default(['namespace', 'pod'])
-            .describe('dcgm-exporter with --kubernetes labels each GPU with the namespace and pod using it; that pod is the Engine. Behind a ServiceMonitor without honorLabels these arrive as exported_namespace and exported_pod: set that here.'),
-          hostLabel: labelName('instance', 'Off Kubernetes: the host part of this label is the node key. Use Hostname when dcgm-exporter is reached under another address than the Engine (dgmon copies the newer lowercase hostname label into Hostname, so Hostname covers both).'),
-        })
-        .prefault({})
-        .describe('The node key of dcgm-exporter series.'),
+      engine: nodeKey(
+        'The node key of Engine series.',
+        'On Kubernetes the Engine pod is the node key: these labels (namespace, pod) are added by Deepgram\'s Helm scrape job and by ServiceMonitors.',
+        'Off Kubernetes the node key is the host part of this label (the port is stripped), so "10.0.0.5:9991" and "10.0.0.5:9400" are one node.',
+      ),
+      dcgm: nodeKey(
+        'The node key of dcgm-exporter series.',
+        'dcgm-exporter with --kubernetes labels each GPU with the namespace and pod using it; that pod is the Engine. Behind a ServiceMonitor without honorLabels these arrive as exported_namespace and exported_pod: set that here.',
+        'Off Kubernetes: the host part of this label is the node key. Use Hostname when dcgm-exporter is reached under another address than the Engine (dgmon copies the newer lowercase hostname label into Hostname, so Hostname covers both).',
+      ),
     })
     .prefault({})
     .describe('How a node is identified across sources, so GPU alerts and Engine alerts about the same machine meet.'),
