@@ -51,10 +51,11 @@ export function buildAlertmanagerConfig(config: DgmonConfig): Record<string, unk
     },
     inhibit_rules: [
       {
-        // The critical of an alert (API Critical, fast burn) makes its warning redundant.
+        // The critical of an alert (API Critical, fast burn, a critical Xid) makes its warning on the same node and
+        // GPU redundant.
         source_matchers: ['severity="critical"'],
         target_matchers: ['severity="warning"'],
-        equal: ['alertname', cluster, node],
+        equal: ['alertname', cluster, node, 'gpu'],
       },
       {
         // A node whose target is down cannot be judged on errors or latency: the down target is the incident.

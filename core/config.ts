@@ -105,6 +105,8 @@ const DEFAULT_BURN_WINDOWS = [
 const burnWindows = z
   .array(burnWindow)
   .min(1, { message: 'needs at least one window; the defaults are 1h/5m x14.4 and 6h/30m x6 critical, 1d/2h x3 and 3d/6h x1 warning' })
+  // Each row is one rule per SLO, and a rule group holds at most 20 rules.
+  .max(10, { message: 'holds at most 10 windows (each is a rule per SLO and a group keeps at most 20 rules); four cover fast and slow burn' })
   .default(DEFAULT_BURN_WINDOWS.map((w) => ({ ...w })))
   .describe(
     'Multi-window multi-burn-rate table (Google SRE workbook, chapter 5). The defaults page when 2 % of a 30-day budget burns in 1 h or 5 % in 6 h, and open a ticket for 10 % in 1 d or in 3 d. Change only together with slo.period.',

@@ -79,7 +79,7 @@ describe('alertmanager.yml', () => {
     };
     expect(config.route.group_by).toEqual(['alertname', 'cluster']);
     const [criticalOverWarning, downTarget, gpuFault] = config.inhibit_rules;
-    expect(criticalOverWarning).toEqual({ source_matchers: ['severity="critical"'], target_matchers: ['severity="warning"'], equal: ['alertname', 'cluster', 'node'] });
+    expect(criticalOverWarning).toEqual({ source_matchers: ['severity="critical"'], target_matchers: ['severity="warning"'], equal: ['alertname', 'cluster', 'node', 'gpu'] });
     expect(downTarget!.source_matchers).toEqual(['alertname="DeepgramSourceDown"']);
     expect(downTarget!.target_matchers[0]).toMatch(/DeepgramHighErrorRate\|DeepgramHighLatencyP95\|DeepgramStreamingLatencyHigh/);
     expect(gpuFault!.source_matchers).toEqual(['alertname=~"DeepgramGPUXidErrors|DeepgramGPUMemoryErrors"', 'severity="critical"']);

@@ -2,6 +2,7 @@
 import { DGMON, ENGINE, SERVER_ERROR_MATCHER } from '../../core/catalog/index.ts';
 import { num, sumBy, increase, rate, selector } from '../../core/promql.ts';
 import type { AlertDefinition, AlertModule } from '../types.ts';
+import { percent, milliseconds } from '../../core/format.ts';
 
 export const availabilityAlerts: AlertModule = (ctx) => {
   const { config, q, rec, inCluster } = ctx;
@@ -23,11 +24,11 @@ export const availabilityAlerts: AlertModule = (ctx) => {
           expr: `${rec.nodeServerErrorRatio} > ${num(a.DeepgramHighErrorRate.threshold)}\nand ${withTraffic}`,
           for: a.DeepgramHighErrorRate.for,
           severity: a.DeepgramHighErrorRate.severity,
-          description: `{{ $value | humanizePercentage }} of requests on node ${node}${inCluster} ended in a server error (5xx) over the last ${w}, above the ${pct(a.DeepgramHighErrorRate.threshold)} limit.`,
+          description: `{{ $value | humanizePercentage }} of requests on node ${node}${inCluster} ended in a server error (5xx) over the last ${w}, above the ${percent(a.DeepgramHighErrorRate.threshold)} limit.`,
         },
       ],
       runbook: {
-        meaning: `More than ${pct(a.DeepgramHighErrorRate.threshold)} of the inference requests this Engine finished over the last ${w} ended with a 5xx status class (engine_requests_total{response_status="5xx"}). Client errors (4xx) do not count. The alert stays silent under ${minRate} requests/s, so a handful of failures on an idle node cannot page.`,
+        meaning: `More than ${percent(a.DeepgramHighErrorRate.threshold)} of the inference requests this Engine finished over the last ${w} ended with a 5xx status class (engine_requests_total{response_status="5xx"}). Client errors (4xx) do not count. The alert stays silent under ${minRate} requests/s, so a handful of failures on an idle node cannot page.`,
         impact: 'Callers get failed transcriptions. The API retries other Engines, so users may see slow successes before they see failures; batch jobs and live streams on this node fail.',
         confirm: [
           { what: 'Server-error share per node (the alert\'s own series)', promql: rec.nodeServerErrorRatio },
@@ -97,11 +98,11 @@ export const availabilityAlerts: AlertModule = (ctx) => {
           expr: `${rec.nodeStreamLatencyMean} > ${num(a.DeepgramStreamingLatencyHigh.thresholdSeconds)}`,
           for: a.DeepgramStreamingLatencyHigh.for,
           severity: a.DeepgramStreamingLatencyHigh.severity,
-          description: `Mean streaming latency on node ${node}${inCluster} is {{ $value | humanizeDuration }}, above the ${ms(a.DeepgramStreamingLatencyHigh.thresholdSeconds)} target every stream must keep.`,
+          description: `Mean streaming latency on node ${node}${inCluster} is {{ $value | humanizeDuration }}, above the ${milliseconds(a.DeepgramStreamingLatencyHigh.thresholdSeconds)} target every stream must keep.`,
         },
       ],
       runbook: {
-        meaning: `The mean of engine_stream_latency on this node over the last ${w} is above ${ms(a.DeepgramStreamingLatencyHigh.thresholdSeconds)}. Deepgram's sizing rule is that every simultaneous stream keeps an average response time of 400 ms or less; latency climbs with the number of open streams, the features used and the audio chunk size.`,
+        meaning: `The mean of engine_stream_latency on this node over the last ${w} is above ${milliseconds(a.DeepgramStreamingLatencyHigh.thresholdSeconds)}. Deepgram's sizing rule is that every simultaneous stream keeps an average response time of 400 ms or less; latency climbs with the number of open streams, the features used and the audio chunk size.`,
         impact: 'Live captions and voice agents lag behind the speaker; clients with tight timeouts drop their streams.',
         confirm: [
           { what: 'Mean streaming latency per node', promql: rec.nodeStreamLatencyMean },
@@ -172,7 +173,8 @@ export const availabilityAlerts: AlertModule = (ctx) => {
         meaning: 'The dgmon exporter\'s health check (the same one its /health endpoint answers) failed for longer than the alert\'s for: duration. The check label says which part: api_status (GET /v1/status on the API did not answer, or answered an error) or engine_connection (GET /v1/status/engine did not report a connected Engine).',
         impact: 'Requests through this API instance fail or will fail. A load balancer using /health takes the instance out.',
         confirm: [
-          { what: 'Each check\'s last result and latency', promql: `${q.exporter(DGMON.healthCheckSuccess.name)} or ${q.exporter(DGMON.healthCheckDuration.name)}` },
+          { what: 'Each check\'s last result (1 passed, 0 failed)', promql: q.exporter(DGMON.healthCheckSuccess.name) },
+          { what: 'Each check\'s latency', promql: q.exporter(DGMON.healthCheckDuration.name) },
           { what: 'The exporter\'s view of its sources', promql: q.exporter(DGMON.sourceUp.name) },
           { what: 'Ask the exporter directly', shell: 'curl -s http://<exporter>/health' },
         ],
@@ -360,11 +362,3 @@ export const availabilityAlerts: AlertModule = (ctx) => {
 };
 
 const TARGET_NAMES = { engine: 'Deepgram Engine', dcgm: 'dcgm-exporter', exporter: 'dgmon exporter' } as const;
-
-function pct(ratio: number): string {
-  return `${num(Math.round(ratio * 10000) / 100)} %`;
-}
-
-function ms(seconds: number): string {
-  return `${num(Math.round(seconds * 1000))} ms`;
-}

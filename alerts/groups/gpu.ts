@@ -4,6 +4,7 @@
 import { DCGM, DCGM_BLANK_SENTINEL_MIN } from '../../core/catalog/index.ts';
 import { changes, maxBy, num, valueIn } from '../../core/promql.ts';
 import type { AlertDefinition, AlertModule, AlertRuleSpec } from '../types.ts';
+import { percent } from '../../core/format.ts';
 
 /** NVIDIA's Xid catalogue, for runbooks: each code's mnemonic and what it asks the operator to do. */
 const XID_CATALOG_URL = 'https://docs.nvidia.com/deploy/xid-errors/analyzing-xid-catalog.html';
@@ -80,18 +81,19 @@ export const gpuAlerts: AlertModule = (ctx) => {
           expr: `${rec.gpuBusy} > ${num(a.DeepgramGPUSaturated.threshold)}`,
           for: a.DeepgramGPUSaturated.for,
           severity: a.DeepgramGPUSaturated.severity,
-          description: `${gpu} is {{ $value | humanizePercentage }} busy, above the ${pct(a.DeepgramGPUSaturated.threshold)} saturation limit.`,
+          description: `${gpu} is {{ $value | humanizePercentage }} busy, above the ${percent(a.DeepgramGPUSaturated.threshold)} saturation limit.`,
         },
       ],
       runbook: {
-        meaning: `The GPU's busy ratio (DCGM_FI_DEV_GPU_UTIL, the share of time a kernel was running; DCGM_FI_PROF_GR_ENGINE_ACTIVE on MIG instances, where the former does not exist) stayed above ${pct(a.DeepgramGPUSaturated.threshold)} for ${a.DeepgramGPUSaturated.for}. The Deepgram Engine batches work from every open stream and batch file onto the GPU, so a GPU that is busy nearly all the time has no room left for the next burst.`,
+        meaning: `The GPU's busy ratio (DCGM_FI_DEV_GPU_UTIL, the share of time a kernel was running; DCGM_FI_PROF_GR_ENGINE_ACTIVE on MIG instances, where the former does not exist) stayed above ${percent(a.DeepgramGPUSaturated.threshold)} for ${a.DeepgramGPUSaturated.for}. The Deepgram Engine batches work from every open stream and batch file onto the GPU, so a GPU that is busy nearly all the time has no room left for the next burst.`,
         impact: 'None yet by itself. New streams and batch files queue behind the current ones: streaming latency and batch response times rise next, and at the Engine\'s limit the API answers 429.',
         confirm: [
           { what: 'Busy ratio of every GPU on the node', promql: at(rec.gpuBusy) },
           { what: 'Open streams against the streams the node says it can hold', promql: at(rec.nodeStreamCapacityUsed) },
           { what: 'Active requests by kind (stream, batch, tts) on the node', promql: at(rec.nodeActiveRequestsByKind) },
           { what: 'Whether the whole fleet is busy or only this node (average busy ratio per cluster)', promql: `avg by (${q.clusterBy.join(', ')}) (${rec.gpuBusy})` },
-          { what: 'Whether users feel it yet: streaming latency and batch P95 on the node', promql: `${at(rec.nodeStreamLatencyMean)} or ${rec.nodeBatchLatencyQuantile}{${nodeKey}="<node>",quantile="0.95"}` },
+          { what: 'Whether users feel it yet: streaming latency on the node', promql: at(rec.nodeStreamLatencyMean) },
+          { what: 'And batch P95 on the node', promql: `${rec.nodeBatchLatencyQuantile}{${nodeKey}="<node>",quantile="0.95"}` },
         ],
         causes: [
           'Demand grew: more concurrent streams or batch files than this node was sized for (compare with the same hour last week).',
@@ -124,7 +126,7 @@ export const gpuAlerts: AlertModule = (ctx) => {
         },
       ],
       runbook: {
-        meaning: `The Engine on this node has had active requests (engine_active_requests > 0) for ${a.DeepgramGPUIdleWhileServing.for} while the GPU mapped to it stayed under ${pct(a.DeepgramGPUIdleWhileServing.threshold)} busy. The usual reason is that the Engine did not find a GPU at start-up and fell back to CPU inference; it then logs "impeller::config: Using devices: CPU" and keeps serving, very slowly. By default (engine.toml [health] gpu_required = false) nothing else tells you.`,
+        meaning: `The Engine on this node has had active requests (engine_active_requests > 0) for ${a.DeepgramGPUIdleWhileServing.for} while the GPU mapped to it stayed under ${percent(a.DeepgramGPUIdleWhileServing.threshold)} busy. The usual reason is that the Engine did not find a GPU at start-up and fell back to CPU inference; it then logs "impeller::config: Using devices: CPU" and keeps serving, very slowly. By default (engine.toml [health] gpu_required = false) nothing else tells you.`,
         impact: 'Transcription on this node runs many times slower than on a GPU: streams lag far behind real time, batch files take minutes instead of seconds, and clients time out. The API keeps sending this node its share of traffic.',
         confirm: [
           { what: 'Busy ratio of every GPU on the node', promql: at(rec.gpuBusy) },
@@ -203,7 +205,8 @@ export const gpuAlerts: AlertModule = (ctx) => {
         confirm: [
           { what: 'Temperature of every GPU on the node', promql: at(rec.gpuTemperature) },
           { what: 'SM clock (a falling clock at high temperature is thermal throttling)', promql: at(rec.gpuSmClock) },
-          { what: 'Power draw and busy ratio (hot because busy, or hot while idle?)', promql: `${at(rec.gpuPower)} or ${at(rec.gpuBusy)}` },
+          { what: 'Power draw (hot because busy, or hot while idle?)', promql: at(rec.gpuPower) },
+          { what: 'Busy ratio', promql: at(rec.gpuBusy) },
           { what: 'The model\'s slowdown and shutdown temperatures and the current throttle reasons, on the host', shell: 'nvidia-smi -q -d TEMPERATURE,PERFORMANCE' },
         ],
         causes: [
@@ -230,15 +233,16 @@ export const gpuAlerts: AlertModule = (ctx) => {
           expr: `${rec.gpuMemoryUsedRatio} > ${num(a.DeepgramGPUMemoryNearlyFull.threshold)}`,
           for: a.DeepgramGPUMemoryNearlyFull.for,
           severity: a.DeepgramGPUMemoryNearlyFull.severity,
-          description: `${gpu} has {{ $value | humanizePercentage }} of its memory in use, above the ${pct(a.DeepgramGPUMemoryNearlyFull.threshold)} limit.`,
+          description: `${gpu} has {{ $value | humanizePercentage }} of its memory in use, above the ${percent(a.DeepgramGPUMemoryNearlyFull.threshold)} limit.`,
         },
       ],
       runbook: {
-        meaning: `Framebuffer used divided by total (free + used + reserved; dcgm-exporter does not export the total) stayed above ${pct(a.DeepgramGPUMemoryNearlyFull.threshold)} for ${a.DeepgramGPUMemoryNearlyFull.for}. The Engine loads its models into GPU memory at start-up, so a high steady level is normal; what is left must hold the working memory of every open stream and batch.`,
+        meaning: `Framebuffer used divided by total (free + used + reserved; dcgm-exporter does not export the total) stayed above ${percent(a.DeepgramGPUMemoryNearlyFull.threshold)} for ${a.DeepgramGPUMemoryNearlyFull.for}. The Engine loads its models into GPU memory at start-up, so a high steady level is normal; what is left must hold the working memory of every open stream and batch.`,
         impact: 'None yet. The next model load, a larger batch file or another burst of streams may fail with an out-of-memory error, which callers see as server errors.',
         confirm: [
           { what: 'Used share of every GPU on the node', promql: at(rec.gpuMemoryUsedRatio) },
-          { what: 'Used and total bytes', promql: `${at(rec.gpuMemoryUsed)} or ${at(rec.gpuMemoryTotal)}` },
+          { what: 'Used bytes', promql: at(rec.gpuMemoryUsed) },
+          { what: 'Total bytes', promql: at(rec.gpuMemoryTotal) },
           { what: 'Active requests by kind (does memory follow load?)', promql: at(rec.nodeActiveRequestsByKind) },
           { what: 'Which processes hold GPU memory, on the host', shell: 'nvidia-smi --query-compute-apps=pid,process_name,used_memory --format=csv' },
         ],
@@ -342,7 +346,3 @@ export const gpuAlerts: AlertModule = (ctx) => {
   ];
   return defs;
 };
-
-function pct(ratio: number): string {
-  return `${num(Math.round(ratio * 10000) / 100)} %`;
-}

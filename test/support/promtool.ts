@@ -3,7 +3,7 @@
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { dump } from 'js-yaml';
+import { dump, load } from 'js-yaml';
 import { describe, it, expect } from 'vitest';
 import { parseConfig, type DgmonConfig } from '../../core/config.ts';
 import { plainBundle, OUTPUT_PATHS } from '../../outputs/plain.ts';
@@ -52,9 +52,15 @@ export function promtoolTestRules(config: DgmonConfig, cases: PromtoolCase[]): P
     const files = plainBundle(config);
     writeFileSync(join(dir, 'rules.yml'), files.get(OUTPUT_PATHS.recordingRules)!);
     writeFileSync(join(dir, 'alerts.yml'), files.get(OUTPUT_PATHS.alertingRules)!);
+    // promtool evaluates groups in random order unless told; Prometheus runs them concurrently. A fixed order
+    // (recording groups in dependency order, then alerts) makes every expectation deterministic.
+    const groups = [files.get(OUTPUT_PATHS.recordingRules)!, files.get(OUTPUT_PATHS.alertingRules)!].flatMap(
+      (text) => (load(text) as { groups: { name: string }[] }).groups.map((g) => g.name),
+    );
     const tests = {
       rule_files: ['rules.yml', 'alerts.yml'],
       evaluation_interval: config.intervals.evaluation,
+      group_eval_order: groups,
       tests: cases.map((c) => ({
         name: c.name,
         interval: c.interval ?? '1m',

@@ -1,0 +1,308 @@
+// promtool unit tests for the error-budget burn-rate alerts, on the default config: 30d period, availability 99.9 %
+// (budget 0.1 %), streaming latency 99 % under 400 ms (budget 1 %), and the four default burn-rate rows
+// 1h/5m x14.4 critical for 2m, 6h/30m x6 critical for 15m, 1d/2h x3 warning for 1h, 3d/6h x1 warning for 3h.
+//
+// Timing: the alerts read recording rules evaluated in the same step, in an unspecified group order, so they can lag
+// the data by one evaluation. A rate() needs two samples, so a ratio exists from the second sample on: with 1m
+// samples a rule turns pending at 1m or 2m and a 2m `for:` fires at 3m or 4m; with 10m samples pending starts at 10m
+// or 11m. "Just before" is checked where it cannot have fired yet, "fires" where it must have.
+import { describe, it, expect } from 'vitest';
+import { alertTest, links, promtoolTestRules, type ExpectedAlert, type Series } from '../support/promtool.ts';
+import { parseConfig } from '../../core/config.ts';
+import { buildRules } from '../../alerts/index.ts';
+
+const ENGINE = 'job="deepgram-engine",instance="10.0.0.5:9991"';
+const requests = (status: string, values: string, kind = 'batch', target = ENGINE): Series => ({
+  series: `engine_requests_total{${target},kind="${kind}",response_status="${status}"}`,
+  values,
+});
+// The Engine's start-up metrics: present before any request.
+const engineIdle: Series[] = [
+  { series: `engine_estimated_stream_capacity{${ENGINE}}`, values: '0x300' },
+  { series: `engine_active_requests{${ENGINE},kind="batch"}`, values: '0x300' },
+  { series: `engine_active_requests{${ENGINE},kind="stream"}`, values: '0x300' },
+  { series: `engine_active_requests{${ENGINE},kind="tts"}`, values: '0x300' },
+  { series: `engine_max_active_requests{${ENGINE}}`, values: '0x300' },
+];
+
+// engine_stream_latency's bucket bounds exactly as the Engine writes them.
+const STREAM_LE = [
+  '0.1', '0.2', '0.3', '0.4', '0.5', '0.6', '0.7', '0.8', '0.9', '1.0',
+  '1.1', '1.2', '1.3', '1.4', '1.5', '1.6', '1.7', '1.8', '1.9', '2.0',
+  '5.0', '10.0', '+Inf',
+];
+
+/**
+ * The whole engine_stream_latency histogram (every bucket, _sum and _count) of a node that, in every sample
+ * interval, observes `perStep[latency]` responses of each latency, for `steps` intervals.
+ */
+function streamLatency(perStep: Record<number, number>, steps: number, target = ENGINE): Series[] {
+  const observations = Object.entries(perStep).map(([latency, count]) => [Number(latency), count] as const);
+  const counter = (n: number) => `0+${n}x${steps}`;
+  const total = observations.reduce((s, [, c]) => s + c, 0);
+  const sum = observations.reduce((s, [l, c]) => s + l * c, 0);
+  return [
+    ...STREAM_LE.map((le) => ({
+      series: `engine_stream_latency_bucket{${target},le="${le}"}`,
+      values: counter(observations.filter(([l]) => le === '+Inf' || l <= Number(le)).reduce((s, [, c]) => s + c, 0)),
+    })),
+    { series: `engine_stream_latency_sum{${target}}`, values: counter(Number(sum.toFixed(6))) },
+    { series: `engine_stream_latency_count{${target}}`, values: counter(total) },
+  ];
+}
+
+const AVAILABILITY_SUMMARY = 'Deepgram Engine server errors are burning the availability error budget too fast.';
+const LATENCY_SUMMARY = 'Deepgram streaming latency is burning its error budget too fast.';
+const availabilityLinks = links('DeepgramErrorBudgetBurn', 'deepgram-fleet');
+const latencyLinks = links('DeepgramStreamingLatencyBudgetBurn', 'deepgram-fleet');
+
+// The expected alerts, one per burn-rate row, written out in full.
+const availability = {
+  fast: (value: string): ExpectedAlert => ({
+    labels: { severity: 'critical', long_window: '1h', short_window: '5m', exhaustion: '2d2h' },
+    annotations: {
+      summary: AVAILABILITY_SUMMARY,
+      description: `${value} of Engine requests failed with a server error (5xx) over the last 1h, more than 14.4 times the 0.1 % the 99.9 % objective allows (and still so over the last 5m). Burning this fast, the 30d error budget is gone within 2d2h.`,
+      ...availabilityLinks,
+    },
+  }),
+  medium: (value: string): ExpectedAlert => ({
+    labels: { severity: 'critical', long_window: '6h', short_window: '30m', exhaustion: '5d' },
+    annotations: {
+      summary: AVAILABILITY_SUMMARY,
+      description: `${value} of Engine requests failed with a server error (5xx) over the last 6h, more than 6 times the 0.1 % the 99.9 % objective allows (and still so over the last 30m). Burning this fast, the 30d error budget is gone within 5d.`,
+      ...availabilityLinks,
+    },
+  }),
+  slow: (value: string): ExpectedAlert => ({
+    labels: { severity: 'warning', long_window: '1d', short_window: '2h', exhaustion: '10d' },
+    annotations: {
+      summary: AVAILABILITY_SUMMARY,
+      description: `${value} of Engine requests failed with a server error (5xx) over the last 1d, more than 3 times the 0.1 % the 99.9 % objective allows (and still so over the last 2h). Burning this fast, the 30d error budget is gone within 10d.`,
+      ...availabilityLinks,
+    },
+  }),
+  leak: (value: string): ExpectedAlert => ({
+    labels: { severity: 'warning', long_window: '3d', short_window: '6h', exhaustion: '30d' },
+    annotations: {
+      summary: AVAILABILITY_SUMMARY,
+      description: `${value} of Engine requests failed with a server error (5xx) over the last 3d, more than the 0.1 % the 99.9 % objective allows (and still so over the last 6h). Burning this fast, the 30d error budget is gone within 30d.`,
+      ...availabilityLinks,
+    },
+  }),
+};
+
+alertTest('DeepgramErrorBudgetBurn', {
+  // 5 % of requests fail with 5xx from the start: 50x the budget rate, over every window.
+  input: [requests('2xx', '0+950x60'), requests('5xx', '0+50x60')],
+  fires: { at: '4m', expect: [availability.fast('5%')] },
+  justBefore: { at: '2m' },
+  // 1.2 % server errors (under 14.4 x 0.1 %), beside as many 4xx as successes: client errors spend no budget.
+  belowThreshold: { input: [requests('2xx', '0+488x60'), requests('4xx', '0+500x60'), requests('5xx', '0+12x60')], at: '10m' },
+  noTraffic: { input: engineIdle, at: '10m' },
+  more: [
+    {
+      name: 'DeepgramErrorBudgetBurn 6h/30m critical row joins after its 15m for',
+      input: [requests('2xx', '0+950x60'), requests('5xx', '0+50x60')],
+      alerts: [
+        { at: '14m', alert: 'DeepgramErrorBudgetBurn', expect: [availability.fast('5%')] },
+        { at: '20m', alert: 'DeepgramErrorBudgetBurn', expect: [availability.fast('5%'), availability.medium('5%')] },
+      ],
+    },
+    {
+      // Errors stop at 10m while traffic goes on. By 15m the 5m short window holds no error and the fast row is gone,
+      // although the 1h ratio is still 3.4 % (over 14.4x) and the 6h row is still pending. The 6h row then fires (its
+      // value changes every minute, so it is not checked here) until its 30m short window has emptied too, by 45m.
+      name: 'DeepgramErrorBudgetBurn short windows resolve the rows after the errors stop',
+      input: [requests('2xx', '0+950x60'), requests('5xx', '0+50x10 500x50')],
+      alerts: [
+        { at: '8m', alert: 'DeepgramErrorBudgetBurn', expect: [availability.fast('5%')] },
+        { at: '15m', alert: 'DeepgramErrorBudgetBurn', expect: [] },
+        { at: '45m', alert: 'DeepgramErrorBudgetBurn', expect: [] },
+      ],
+    },
+    {
+      // 0.5 %: over 3x (0.3 %) but under 6x (0.6 %). Samples every 10 minutes keep a day-long input small.
+      name: 'DeepgramErrorBudgetBurn 1d/2h warning row',
+      interval: '10m',
+      input: [requests('2xx', '0+9950x40'), requests('5xx', '0+50x40')],
+      alerts: [
+        { at: '69m', alert: 'DeepgramErrorBudgetBurn', expect: [] },
+        { at: '71m', alert: 'DeepgramErrorBudgetBurn', expect: [availability.slow('0.5%')] },
+      ],
+    },
+    {
+      // 0.2 %: over the budget rate (0.1 %) but under 3x: only the 3d/6h row, after its 3h for.
+      name: 'DeepgramErrorBudgetBurn 3d/6h warning row',
+      interval: '10m',
+      input: [requests('2xx', '0+9980x40'), requests('5xx', '0+20x40')],
+      alerts: [
+        { at: '189m', alert: 'DeepgramErrorBudgetBurn', expect: [] },
+        { at: '191m', alert: 'DeepgramErrorBudgetBurn', expect: [availability.leak('0.2%')] },
+      ],
+    },
+    {
+      // 0.05 % of stream requests fail for 3h20m, past the slowest row's 3h for: within budget, no row fires.
+      name: 'DeepgramErrorBudgetBurn silent within budget',
+      interval: '10m',
+      input: [requests('2xx', '0+19990x21', 'stream'), requests('5xx', '0+10x21', 'stream')],
+      alerts: [{ at: '200m', alert: 'DeepgramErrorBudgetBurn', expect: [] }],
+    },
+  ],
+});
+
+const latency = {
+  fast: (value: string): ExpectedAlert => ({
+    labels: { severity: 'critical', long_window: '1h', short_window: '5m', exhaustion: '2d2h' },
+    annotations: {
+      summary: LATENCY_SUMMARY,
+      description: `${value} of streaming latency observations took longer than 400 ms over the last 1h, more than 14.4 times the 1 % the 99 % objective allows (and still so over the last 5m). Burning this fast, the 30d latency budget is gone within 2d2h.`,
+      ...latencyLinks,
+    },
+  }),
+  medium: (value: string): ExpectedAlert => ({
+    labels: { severity: 'critical', long_window: '6h', short_window: '30m', exhaustion: '5d' },
+    annotations: {
+      summary: LATENCY_SUMMARY,
+      description: `${value} of streaming latency observations took longer than 400 ms over the last 6h, more than 6 times the 1 % the 99 % objective allows (and still so over the last 30m). Burning this fast, the 30d latency budget is gone within 5d.`,
+      ...latencyLinks,
+    },
+  }),
+  slow: (value: string): ExpectedAlert => ({
+    labels: { severity: 'warning', long_window: '1d', short_window: '2h', exhaustion: '10d' },
+    annotations: {
+      summary: LATENCY_SUMMARY,
+      description: `${value} of streaming latency observations took longer than 400 ms over the last 1d, more than 3 times the 1 % the 99 % objective allows (and still so over the last 2h). Burning this fast, the 30d latency budget is gone within 10d.`,
+      ...latencyLinks,
+    },
+  }),
+  leak: (value: string): ExpectedAlert => ({
+    labels: { severity: 'warning', long_window: '3d', short_window: '6h', exhaustion: '30d' },
+    annotations: {
+      summary: LATENCY_SUMMARY,
+      description: `${value} of streaming latency observations took longer than 400 ms over the last 3d, more than the 1 % the 99 % objective allows (and still so over the last 6h). Burning this fast, the 30d latency budget is gone within 30d.`,
+      ...latencyLinks,
+    },
+  }),
+};
+
+alertTest('DeepgramStreamingLatencyBudgetBurn', {
+  // Per minute 800 responses at 350 ms and 200 at 450 ms: 20 % over 400 ms (in the 0.5 bucket, not the 0.4 one).
+  input: streamLatency({ 0.35: 800, 0.45: 200 }, 60),
+  fires: { at: '4m', expect: [latency.fast('20%')] },
+  justBefore: { at: '2m' },
+  // 10 % over 400 ms: under 14.4 x 1 %.
+  belowThreshold: { input: streamLatency({ 0.35: 900, 0.45: 100 }, 60), at: '10m' },
+  noTraffic: { input: engineIdle, at: '10m' },
+  more: [
+    {
+      // The histogram exists (streams were served earlier) but no stream is open: 0/0, not an alert.
+      name: 'DeepgramStreamingLatencyBudgetBurn silent while no stream is open',
+      input: [...engineIdle, ...streamLatency({}, 60)],
+      alerts: [{ at: '30m', alert: 'DeepgramStreamingLatencyBudgetBurn', expect: [] }],
+    },
+    {
+      // Slow, but every response within 400 ms (all in the 0.4 bucket): nothing spends the budget.
+      name: 'DeepgramStreamingLatencyBudgetBurn counts 400 ms itself as good',
+      input: streamLatency({ 0.2: 500, 0.4: 500 }, 60),
+      alerts: [{ at: '30m', alert: 'DeepgramStreamingLatencyBudgetBurn', expect: [] }],
+    },
+    {
+      name: 'DeepgramStreamingLatencyBudgetBurn 6h/30m critical row',
+      input: streamLatency({ 0.35: 800, 0.45: 200 }, 60),
+      alerts: [{ at: '20m', alert: 'DeepgramStreamingLatencyBudgetBurn', expect: [latency.fast('20%'), latency.medium('20%')] }],
+    },
+    {
+      // 4 % slow: over 3x (3 %), under 6x (6 %).
+      name: 'DeepgramStreamingLatencyBudgetBurn 1d/2h warning row',
+      interval: '10m',
+      input: streamLatency({ 0.3: 9600, 1.2: 400 }, 40),
+      alerts: [
+        { at: '69m', alert: 'DeepgramStreamingLatencyBudgetBurn', expect: [] },
+        { at: '71m', alert: 'DeepgramStreamingLatencyBudgetBurn', expect: [latency.slow('4%')] },
+      ],
+    },
+    {
+      // 2 % slow: over the budget rate (1 %), under 3x.
+      name: 'DeepgramStreamingLatencyBudgetBurn 3d/6h warning row',
+      interval: '10m',
+      input: streamLatency({ 0.3: 9800, 2.5: 200 }, 40),
+      alerts: [
+        { at: '189m', alert: 'DeepgramStreamingLatencyBudgetBurn', expect: [] },
+        { at: '191m', alert: 'DeepgramStreamingLatencyBudgetBurn', expect: [latency.leak('2%')] },
+      ],
+    },
+  ],
+});
+
+describe('burn-rate alerts, multi-cluster', () => {
+  it('judge each cluster on its own and name it', () => {
+    const config = parseConfig({ cluster: { multiCluster: true } });
+    const eu = 'job="deepgram-engine",cluster="eu-1",instance="10.0.0.5:9991"';
+    const us = 'job="deepgram-engine",cluster="us-1",instance="10.1.0.5:9991"';
+    const result = promtoolTestRules(config, [
+      {
+        name: 'only eu-1 burns',
+        input: [
+          requests('2xx', '0+950x30', 'stream', eu),
+          requests('5xx', '0+50x30', 'stream', eu),
+          requests('2xx', '0+1000x30', 'stream', us),
+          requests('5xx', '0+0x30', 'stream', us),
+        ],
+        alerts: [
+          {
+            at: '5m',
+            alert: 'DeepgramErrorBudgetBurn',
+            expect: [
+              {
+                labels: { severity: 'critical', cluster: 'eu-1', long_window: '1h', short_window: '5m', exhaustion: '2d2h' },
+                annotations: {
+                  summary: AVAILABILITY_SUMMARY,
+                  description: '5% of Engine requests in cluster eu-1 failed with a server error (5xx) over the last 1h, more than 14.4 times the 0.1 % the 99.9 % objective allows (and still so over the last 5m). Burning this fast, the 30d error budget is gone within 2d2h.',
+                  ...availabilityLinks,
+                },
+              },
+            ],
+          },
+        ],
+      },
+    ]);
+    expect(result.code, result.output).toBe(0);
+  });
+});
+
+describe('burn-rate rules', () => {
+  const burnRules = (config: ReturnType<typeof parseConfig>, alert: string) =>
+    buildRules(config).alerting.flatMap((g) => g.rules).filter((r) => r.alert === alert);
+
+  it('has one rule per burn-rate row, each with its own labels', () => {
+    for (const alert of ['DeepgramErrorBudgetBurn', 'DeepgramStreamingLatencyBudgetBurn']) {
+      const rules = burnRules(parseConfig({}), alert);
+      expect(rules.map((r) => [r.labels.long_window, r.labels.short_window, r.labels.severity, r.for])).toEqual([
+        ['1h', '5m', 'critical', '2m'],
+        ['6h', '30m', 'critical', '15m'],
+        ['1d', '2h', 'warning', '1h'],
+        ['3d', '6h', 'warning', '3h'],
+      ]);
+      expect(new Set(rules.map((r) => JSON.stringify(r.labels))).size).toBe(rules.length);
+    }
+  });
+
+  it('follows a changed table and period', () => {
+    const config = parseConfig({
+      slo: { period: '28d', burnRateWindows: [{ severity: 'critical', long: '1h', short: '5m', factor: 14, for: '2m' }] },
+    });
+    const [rule, ...rest] = burnRules(config, 'DeepgramErrorBudgetBurn');
+    expect(rest).toEqual([]);
+    expect(rule!.labels).toMatchObject({ long_window: '1h', short_window: '5m', exhaustion: '2d', severity: 'critical' });
+    expect(rule!.expr).toBe('cluster:engine_availability_errors:ratio_rate1h > 14 * 0.001\nand\ncluster:engine_availability_errors:ratio_rate5m > 14 * 0.001');
+  });
+
+  it('leaves out the alert of a disabled SLO', () => {
+    const config = parseConfig({ slo: { availability: { enabled: false } } });
+    expect(burnRules(config, 'DeepgramErrorBudgetBurn')).toEqual([]);
+    expect(burnRules(config, 'DeepgramStreamingLatencyBudgetBurn')).toHaveLength(4);
+    const none = parseConfig({ slo: { availability: { enabled: false }, streamingLatency: { enabled: false } } });
+    expect(buildRules(none).alerting.map((g) => g.name)).not.toContain('dgmon.slo.alerts');
+  });
+});
