@@ -48,6 +48,20 @@ export const DCGM = {
   dramActive: def({ name: 'DCGM_FI_PROF_DRAM_ACTIVE', type: 'gauge', unit: 'ratio', help: 'Ratio of cycles the device memory interface is active sending or receiving data.' }),
   pcieTxBytes: def({ name: 'DCGM_FI_PROF_PCIE_TX_BYTES', type: 'gauge', unit: 'bytes_per_second', help: 'The rate of data transmitted over the PCIe bus - including both protocol headers and data payloads - in bytes per second.' }),
   pcieRxBytes: def({ name: 'DCGM_FI_PROF_PCIE_RX_BYTES', type: 'gauge', unit: 'bytes_per_second', help: 'The rate of data received over the PCIe bus - including both protocol headers and data payloads - in bytes per second.' }),
+  eccSbeVolatileTotal: def({
+    name: 'DCGM_FI_DEV_ECC_SBE_VOL_TOTAL',
+    type: 'counter',
+    unit: 'errors',
+    help: 'Total number of single-bit volatile ECC errors.',
+    notes: 'Commented out in default-counters.csv; emitted by dgmon\'s nvidia-smi collector (ecc.errors.corrected.volatile.total).',
+  }),
+  eccDbeVolatileTotal: def({
+    name: 'DCGM_FI_DEV_ECC_DBE_VOL_TOTAL',
+    type: 'counter',
+    unit: 'errors',
+    help: 'Total number of double-bit volatile ECC errors.',
+    notes: 'Commented out in default-counters.csv; emitted by dgmon\'s nvidia-smi collector (ecc.errors.uncorrected.volatile.total).',
+  }),
   xidErrorsCount: def({
     name: 'DCGM_EXP_XID_ERRORS_COUNT',
     type: 'gauge',
