@@ -8,6 +8,8 @@ import { writeBundle } from '../outputs/write.ts';
 import { emptyReceivers } from '../alerts/alertmanager.ts';
 import { commentedDefaults } from '../core/config-doc.ts';
 import { existsSync, writeFileSync } from 'node:fs';
+import { exporterOverride, type ExporterFlags } from './exporter-settings.ts';
+import { runExporter, runSimulator, runDemo, FlagError, SIMULATOR_PORTS, type SimulateFlags } from './long-running.ts';
 
 /** Exit codes: 0 done, 1 failed, 2 invalid config or usage. */
 export const EXIT = { ok: 0, failed: 1, invalid: 2 } as const;
@@ -72,6 +74,50 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     });
 
   program
+    .command('exporter')
+    .description('Run the exporter sidecar: Deepgram API, License Proxy, Engine and GPU metrics on one /metrics, plus /health.')
+    .option('-c, --config <file>', 'dgmon.yaml (its exporter: section)')
+    .option('--listen <host:port>', 'where to serve (env DGMON_LISTEN; default 0.0.0.0:9898)')
+    .option('--engine-url <url>', 'Engine metrics, e.g. http://127.0.0.1:9991/metrics (env DGMON_ENGINE_URL)')
+    .option('--api-url <url>', 'Deepgram API base, e.g. http://127.0.0.1:8080 (env DGMON_API_URL)')
+    .option('--dcgm-url <url>', 'dcgm-exporter metrics, e.g. http://127.0.0.1:9400/metrics (env DGMON_DCGM_URL)')
+    .option('--license-proxy-url <url>', 'License Proxy status base, e.g. http://127.0.0.1:8089 (env DGMON_LICENSE_PROXY_URL)')
+    .option('--nvidia-smi', 'read GPU stats from nvidia-smi (hosts without dcgm-exporter)')
+    .action(async (opts: ExporterFlags & { config?: string }) => {
+      const { config } = loadConfig(opts.config, exporterOverride(opts, process.env));
+      await runExporter(config, io);
+    });
+
+  program
+    .command('simulate')
+    .description('Run a stand-in Deepgram node (Engine, API, License Proxy, dcgm-exporter) with switchable fault scenarios.')
+    .option('--scenario <name>', 'scenario to start in (switch later: PUT /scenario/<name> on the control port)', 'healthy')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--engine-port <port>', 'Engine /metrics', String(SIMULATOR_PORTS.engine))
+    .option('--api-port <port>', 'API /v1/status, /v1/status/engine, /v1/models', String(SIMULATOR_PORTS.api))
+    .option('--license-proxy-port <port>', 'License Proxy /v1/status', String(SIMULATOR_PORTS.licenseProxy))
+    .option('--dcgm-port <port>', 'dcgm-exporter /metrics', String(SIMULATOR_PORTS.dcgm))
+    .option('--control-port <port>', 'scenario control', String(SIMULATOR_PORTS.control))
+    .option('--gpus <n>', 'GPUs on the simulated node', '1')
+    .action(async (opts: SimulateFlags) => {
+      await runSimulator(opts, io);
+    });
+
+  program
+    .command('demo')
+    .description('The main job (npm start): generate the bundle, start the simulator and the exporter against it, print where to look.')
+    .option('-c, --config <file>', 'dgmon.yaml to use')
+    .option('-o, --out <dir>', 'output directory', 'out')
+    .option('--scenario <name>', 'simulator scenario to start in', 'healthy')
+    .action(async (opts: { config?: string; out: string; scenario: string }) => {
+      const { config, source } = loadConfig(opts.config, exporterOverride({}, process.env));
+      const files = plainBundle(config);
+      writeBundle(opts.out, files);
+      io.out(`dgmon: wrote ${files.size} files to ${opts.out}/ from ${source}`);
+      await runDemo(config, opts, io);
+    });
+
+  program
     .command('check-config')
     .description('Validate a dgmon.yaml without writing anything.')
     .option('-c, --config <file>', 'dgmon.yaml to check')
@@ -83,7 +129,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (err) {
-    if (err instanceof UsageError) {
+    if (err instanceof UsageError || err instanceof FlagError) {
       io.err(`dgmon: ${err.message}`);
       code = EXIT.invalid;
     } else if (err instanceof ConfigError) {
@@ -93,7 +139,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       // --help and --version end here with exitCode 0; usage errors were already printed by commander.
       code = err.exitCode === 0 ? EXIT.ok : EXIT.invalid;
     } else {
-      io.err(`dgmon: ${(err as Error).stack ?? String(err)}`);
+      // The message says what failed; the stack is for dgmon's developers (DGMON_DEBUG=1).
+      io.err(`dgmon: ${process.env.DGMON_DEBUG ? ((err as Error).stack ?? String(err)) : ((err as Error).message ?? String(err))}`);
       code = EXIT.failed;
     }
   }

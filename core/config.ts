@@ -82,6 +82,20 @@ const nodeKey = (what: string, podWhy: string, hostWhy: string) =>
     .prefault({})
     .describe(what);
 
+/** An upstream the exporter reads: a URL (empty: not configured) and its own timeout. */
+const upstream = (what: string) =>
+  z
+    .strictObject({
+      url: z
+        .string()
+        .refine((u) => u === '' || /^https?:\/\/[^\s]+$/.test(u), { message: 'must be an http:// or https:// URL, or empty to leave this source out' })
+        .default('')
+        .describe(what),
+      timeout: duration('5s', 'How long this source may take; the scrape budget caps it too.'),
+    })
+    .prefault({})
+    .describe(what);
+
 const enabled = z.boolean().default(true).describe('Set false to leave this alert out of the generated rules (and its runbook and routes).');
 
 const alert = <T extends z.ZodRawShape>(what: string, shape: T) =>
@@ -382,6 +396,60 @@ export const configSchema = z.strictObject({
     })
     .prefault({})
     .describe('Routing, grouping and receivers for the generated alertmanager.yml.'),
+
+  exporter: z
+    .strictObject({
+      listen: z
+        .string()
+        .regex(/^(\[[0-9a-fA-F:.]+\]|[^:\s]*):\d{1,5}$/, { message: 'must be HOST:PORT, e.g. 0.0.0.0:9898 or 127.0.0.1:9898 (an empty host listens everywhere)' })
+        .default('0.0.0.0:9898')
+        .describe('Where the exporter serves /metrics, /health, /ready and its landing page. Flag --listen, env DGMON_LISTEN.'),
+      scrapeBudget: duration('8s', 'Total time one scrape may spend fetching all sources in parallel. Keep it under Prometheus\' scrape_timeout (10s by default) so a hanging upstream never costs the whole scrape.'),
+      maxBodyBytes: z
+        .number()
+        .int()
+        .positive({ message: 'must be a positive number of bytes' })
+        .default(16 * 1024 * 1024)
+        .describe('Largest upstream body read, in bytes. An 8-GPU dcgm-exporter page is about 100 KiB; 16 MiB stops a broken upstream from exhausting memory.'),
+      healthCacheTtl: duration('5s', 'How long a health-check result is reused, so a burst of /health probes (load balancers, Kubernetes) never hammers the API.'),
+      apiKeyFile: z
+        .string()
+        .default('')
+        .describe('File holding a Deepgram API key, sent as "Authorization: Token …" to the API if your proxy asks for one. Env DEEPGRAM_API_KEY also works. Never logged.'),
+      sources: z
+        .strictObject({
+          engine: upstream('The Engine metrics endpoint, e.g. http://127.0.0.1:9991/metrics. Flag --engine-url, env DGMON_ENGINE_URL. Its metrics are passed through unchanged.'),
+          dcgm: upstream('dcgm-exporter\'s endpoint, e.g. http://127.0.0.1:9400/metrics. Flag --dcgm-url, env DGMON_DCGM_URL. Passed through unchanged.'),
+          api: upstream('The Deepgram API base URL, e.g. http://127.0.0.1:8080 (dgmon reads /v1/status, /v1/status/engine, /v1/models). Flag --api-url, env DGMON_API_URL.'),
+          licenseProxy: upstream('The License Proxy status base URL, e.g. http://127.0.0.1:8089 (dgmon reads /v1/status). Flag --license-proxy-url, env DGMON_LICENSE_PROXY_URL.'),
+          nvidiaSmi: z
+            .strictObject({
+              enabled: z.boolean().default(false).describe('Read GPU stats from nvidia-smi where no dcgm-exporter runs (bare metal). Emits the DCGM metric names for the fields nvidia-smi has.'),
+              binary: z.string().default('nvidia-smi').describe('Path of nvidia-smi.'),
+              timeout: duration('5s', 'How long nvidia-smi may take; it can hang when the driver is wedged.'),
+            })
+            .prefault({})
+            .describe('The nvidia-smi fallback collector.'),
+        })
+        .prefault({})
+        .describe('What the exporter reads. Each is optional: an empty url leaves the source out.'),
+      basicAuth: z
+        .strictObject({
+          username: z.string().default('').describe('Username required on every endpoint but /health and /ready. Empty: no authentication.'),
+          passwordFile: z.string().default('').describe('File holding the password (env DGMON_BASIC_AUTH_PASSWORD also works).'),
+        })
+        .prefault({})
+        .describe('Optional HTTP basic authentication on the exporter\'s own endpoints.'),
+      tls: z
+        .strictObject({
+          certFile: z.string().default('').describe('PEM certificate for HTTPS on the exporter\'s endpoints. Empty: plain HTTP.'),
+          keyFile: z.string().default('').describe('PEM private key matching certFile.'),
+        })
+        .prefault({})
+        .describe('Optional TLS on the exporter\'s own endpoints.'),
+    })
+    .prefault({})
+    .describe('The dgmon exporter sidecar (`dgmon exporter`). Flags and environment variables override these.'),
 });
 
 export type DgmonConfig = z.infer<typeof configSchema>;
@@ -408,6 +476,12 @@ const crossChecked = configSchema.superRefine((c, ctx) => {
     if (seconds(c.intervals[key]) >= seconds(c.intervals.rate)) {
       ctx.addIssue({ code: 'custom', path: ['intervals', 'rate'], message: `must be longer than intervals.${key} (${c.intervals[key]}), or rate() has too few samples; 4x the scrape interval is the usual minimum` });
     }
+  }
+  if (c.exporter.tls.certFile !== '' && c.exporter.tls.keyFile === '') {
+    ctx.addIssue({ code: 'custom', path: ['exporter', 'tls', 'keyFile'], message: 'must be set when certFile is: the PEM private key of the certificate' });
+  }
+  if (c.exporter.basicAuth.username !== '' && c.exporter.basicAuth.passwordFile === '' && !process.env.DGMON_BASIC_AUTH_PASSWORD) {
+    ctx.addIssue({ code: 'custom', path: ['exporter', 'basicAuth', 'passwordFile'], message: 'must name a file holding the password (or set DGMON_BASIC_AUTH_PASSWORD) when a username is set' });
   }
   if (!c.cluster.multiCluster && c.alertmanager.groupBy.length === 0) {
     ctx.addIssue({ code: 'custom', path: ['alertmanager', 'groupBy'], message: 'must name at least one label, e.g. [alertname, cluster]' });

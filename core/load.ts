@@ -9,9 +9,13 @@ export const DEFAULT_CONFIG_FILE = 'dgmon.yaml';
  * Loads the config. An explicit path must exist; without one, ./dgmon.yaml is used when present, else the defaults
  * (which alone produce a complete bundle).
  */
-export function loadConfig(path?: string): { config: DgmonConfig; source: string } {
+export function loadConfig(path?: string, override?: (raw: Record<string, unknown>) => void): { config: DgmonConfig; source: string } {
   const file = path ?? (existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined);
-  if (!file) return { config: parseConfig({}, 'defaults'), source: 'defaults' };
+  if (!file) {
+    const raw: Record<string, unknown> = {};
+    override?.(raw);
+    return { config: parseConfig(raw, override ? 'defaults with flags and environment' : 'defaults'), source: 'defaults' };
+  }
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -27,5 +31,7 @@ export function loadConfig(path?: string): { config: DgmonConfig; source: string
   if (raw !== undefined && raw !== null && (typeof raw !== 'object' || Array.isArray(raw))) {
     throw new ConfigError(['(top level): must be a mapping of fields such as alerts:, selectors:, slo:'], file);
   }
-  return { config: parseConfig(raw, file), source: file };
+  const data = (raw ?? {}) as Record<string, unknown>;
+  override?.(data);
+  return { config: parseConfig(data, override ? `${file} with flags and environment` : file), source: file };
 }

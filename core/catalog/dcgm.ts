@@ -67,7 +67,7 @@ export const DCGM = {
     type: 'gauge',
     unit: 'errors',
     help: 'Count of XID Errors within user-specified time window (see xid-count-window-size param).',
-    labels: [...DCGM_GPU_LABELS, 'xid'],
+    labels: [...DCGM_GPU_LABELS, 'xid', 'window_size_in_ms'],
     notes: 'Optional (commented out in default-counters.csv): Xids seen in the last window (5 min), one series per xid. Catches a repeat of the same Xid, which the last-value gauge cannot.',
   }),
 } as const satisfies Record<string, MetricDef>;

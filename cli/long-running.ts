@@ -1,0 +1,132 @@
+// The commands that keep running: the exporter, the simulator, and the demo that wires both. Each stops cleanly on
+// SIGTERM or SIGINT, closing its servers before the process exits.
+import type { DgmonConfig } from '../core/config.ts';
+import { parseConfig } from '../core/config.ts';
+import { startExporter, type ExporterHandle } from '../exporter/index.ts';
+import { startSimulator, SCENARIOS, type ScenarioName, type Simulator } from '../simulator/index.ts';
+import type { Io } from './main.ts';
+
+/** Where `dgmon simulate` and `npm start` put the simulated node: Deepgram's own ports plus 10000, so they do not
+ * collide with a real deployment on the same machine. */
+export const SIMULATOR_PORTS = { engine: 19991, api: 18080, licenseProxy: 18089, dcgm: 19400, control: 18099 } as const;
+
+export interface SimulateFlags {
+  scenario: string;
+  host: string;
+  enginePort: string;
+  apiPort: string;
+  licenseProxyPort: string;
+  dcgmPort: string;
+  controlPort: string;
+  gpus: string;
+}
+
+export async function runExporter(config: DgmonConfig, io: Io): Promise<void> {
+  const exporter = await startExporter(config);
+  io.err(`dgmon: exporter on ${exporter.url} (/metrics, /health, /ready)`);
+  await untilSignal();
+  await exporter.close();
+}
+
+export async function runSimulator(flags: SimulateFlags, io: Io): Promise<void> {
+  const simulator = await startSimulator({
+    host: flags.host,
+    scenario: scenarioName(flags.scenario),
+    gpus: positiveInt(flags.gpus, '--gpus'),
+    ports: {
+      engine: port(flags.enginePort, '--engine-port'),
+      api: port(flags.apiPort, '--api-port'),
+      licenseProxy: port(flags.licenseProxyPort, '--license-proxy-port'),
+      dcgm: port(flags.dcgmPort, '--dcgm-port'),
+      control: port(flags.controlPort, '--control-port'),
+    },
+  });
+  io.out(describeSimulator(simulator));
+  await untilSignal();
+  await simulator.close();
+}
+
+export async function runDemo(base: DgmonConfig, opts: { out: string; scenario: string }, io: Io): Promise<void> {
+  const simulator = await startSimulator({ scenario: scenarioName(opts.scenario), ports: { ...SIMULATOR_PORTS } });
+  let exporter: ExporterHandle | undefined;
+  try {
+    const config = parseConfig({
+      ...base,
+      exporter: {
+        ...base.exporter,
+        listen: process.env.DGMON_LISTEN ?? '127.0.0.1:9898',
+        sources: {
+          ...base.exporter.sources,
+          engine: { ...base.exporter.sources.engine, url: `${simulator.urls.engine}/metrics` },
+          dcgm: { ...base.exporter.sources.dcgm, url: `${simulator.urls.dcgm}/metrics` },
+          api: { ...base.exporter.sources.api, url: simulator.urls.api },
+          licenseProxy: { ...base.exporter.sources.licenseProxy, url: simulator.urls.licenseProxy },
+        },
+      },
+    });
+    exporter = await startExporter(config);
+    io.out(
+      [
+        '',
+        'dgmon demo: a simulated Deepgram node, watched by the dgmon exporter.',
+        `  metrics      ${exporter.url}/metrics`,
+        `  health       ${exporter.url}/health`,
+        `  landing page ${exporter.url}/`,
+        `  rules        ${opts.out}/prometheus/rules.yml, ${opts.out}/prometheus/alerts.yml`,
+        `  routing      ${opts.out}/alertmanager/alertmanager.yml`,
+        `  runbooks     ${opts.out}/runbooks/`,
+        `  scenarios    curl -X PUT ${simulator.urls.control}/scenario/<name>   (${SCENARIOS.map((s) => s.name).join(', ')})`,
+        'Ctrl-C stops it.',
+        '',
+      ].join('\n'),
+    );
+    await untilSignal();
+  } finally {
+    await exporter?.close();
+    await simulator.close();
+  }
+}
+
+function describeSimulator(simulator: Simulator): string {
+  return [
+    `dgmon simulate: scenario ${simulator.scenario()}`,
+    `  engine        ${simulator.urls.engine}/metrics`,
+    `  api           ${simulator.urls.api}/v1/status`,
+    `  license proxy ${simulator.urls.licenseProxy}/v1/status`,
+    `  dcgm          ${simulator.urls.dcgm}/metrics`,
+    `  control       ${simulator.urls.control}/scenario  (PUT /scenario/<name>)`,
+  ].join('\n');
+}
+
+function untilSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = () => {
+      process.off('SIGTERM', stop);
+      process.off('SIGINT', stop);
+      resolve();
+    };
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
+}
+
+class FlagError extends Error {}
+export { FlagError };
+
+function scenarioName(name: string): ScenarioName {
+  const known = SCENARIOS.map((s) => s.name as string);
+  if (!known.includes(name)) throw new FlagError(`--scenario: unknown scenario "${name}"; one of ${known.join(', ')}`);
+  return name as ScenarioName;
+}
+
+function port(text: string, flag: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new FlagError(`${flag}: must be a port number 0-65535 (0 picks a free one), got "${text}"`);
+  return n;
+}
+
+function positiveInt(text: string, flag: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new FlagError(`${flag}: must be a whole number from 1 to 64, got "${text}"`);
+  return n;
+}

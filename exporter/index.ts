@@ -1,0 +1,123 @@
+// Starts the exporter from a validated config: builds the sources, the shared API client, the collector and the
+// HTTP server, and gives back a handle that shuts it all down gracefully.
+import { readFileSync } from 'node:fs';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { DgmonConfig } from '../core/config.ts';
+import { durationSeconds } from '../core/duration.ts';
+import { Collector } from './collector.ts';
+import { DeepgramApi } from './deepgram-api.ts';
+import { createLogger, type Logger } from './log.ts';
+import { createApp } from './server.ts';
+import { apiSource } from './sources/api.ts';
+import { licenseProxySource } from './sources/license-proxy.ts';
+import { nvidiaSmiSource } from './sources/nvidia-smi-source.ts';
+import { passthroughSource } from './sources/passthrough.ts';
+import type { Source, SourceName } from './sources/types.ts';
+
+export interface ExporterHandle {
+  url: string;
+  collector: Collector;
+  log: Logger;
+  close(): Promise<void>;
+}
+
+export interface ExporterSecrets {
+  apiKey?: string;
+  basicAuthPassword?: string;
+}
+
+/** Reads the secrets the config points at: files first, then the environment. Never logged. */
+export function readSecrets(config: DgmonConfig, env: NodeJS.ProcessEnv = process.env): ExporterSecrets {
+  const e = config.exporter;
+  const fromFile = (path: string, field: string) => {
+    try {
+      return readFileSync(path, 'utf8').trim();
+    } catch (err) {
+      throw new Error(`${field}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+  };
+  return {
+    apiKey: e.apiKeyFile ? fromFile(e.apiKeyFile, 'exporter.apiKeyFile') : env.DEEPGRAM_API_KEY || undefined,
+    basicAuthPassword: e.basicAuth.passwordFile ? fromFile(e.basicAuth.passwordFile, 'exporter.basicAuth.passwordFile') : env.DGMON_BASIC_AUTH_PASSWORD || undefined,
+  };
+}
+
+export async function startExporter(config: DgmonConfig, options: { secrets?: ExporterSecrets; log?: Logger } = {}): Promise<ExporterHandle> {
+  const e = config.exporter;
+  const secrets = options.secrets ?? readSecrets(config);
+  const log = options.log ?? createLogger({ secrets: [secrets.apiKey, secrets.basicAuthPassword].filter((s): s is string => !!s) });
+  const ms = (d: string) => durationSeconds(d) * 1000;
+  const sources: Source[] = [];
+  const timeouts: Partial<Record<SourceName, number>> = {};
+  let collector: Collector | undefined;
+  const api = e.sources.api.url
+    ? new DeepgramApi(e.sources.api.url, {
+        timeoutMs: Math.min(ms(e.sources.api.timeout), ms(e.scrapeBudget)),
+        maxBytes: e.maxBodyBytes,
+        cacheTtlMs: ms(e.healthCacheTtl),
+        apiKey: secrets.apiKey,
+        onRateLimited: () => collector?.rateLimitHits.inc({ source: 'health_check' }),
+      })
+    : undefined;
+  if (e.sources.engine.url) {
+    sources.push(passthroughSource('engine', e.sources.engine.url, e.maxBodyBytes));
+    timeouts.engine = ms(e.sources.engine.timeout);
+  }
+  if (e.sources.dcgm.url) {
+    sources.push(passthroughSource('dcgm', e.sources.dcgm.url, e.maxBodyBytes));
+    timeouts.dcgm = ms(e.sources.dcgm.timeout);
+  }
+  if (e.sources.nvidiaSmi.enabled) {
+    timeouts.nvidia_smi = ms(e.sources.nvidiaSmi.timeout);
+    sources.push(nvidiaSmiSource(e.sources.nvidiaSmi.binary, timeouts.nvidia_smi));
+  }
+  if (api) {
+    sources.push(apiSource(api, e.sources.api.url));
+    timeouts.api = ms(e.sources.api.timeout);
+  }
+  if (e.sources.licenseProxy.url) {
+    sources.push(licenseProxySource(e.sources.licenseProxy.url, e.maxBodyBytes));
+    timeouts.license_proxy = ms(e.sources.licenseProxy.timeout);
+  }
+  collector = new Collector({ sources, timeouts, budgetMs: ms(e.scrapeBudget), api, log });
+  const app = createApp({
+    collector,
+    api,
+    sources,
+    log,
+    basicAuth: e.basicAuth.username ? { username: e.basicAuth.username, password: secrets.basicAuthPassword ?? '' } : undefined,
+  });
+  const tls = e.tls.certFile ? { cert: readFileSync(e.tls.certFile), key: readFileSync(e.tls.keyFile) } : undefined;
+  const server: Server = tls ? createHttpsServer(tls, app) : createHttpServer(app);
+  server.keepAliveTimeout = 65_000;
+  const { host, port } = splitListen(e.listen);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(new Error(`exporter.listen: cannot listen on ${e.listen} (${err.code ?? err.message}); choose another address with --listen or DGMON_LISTEN`)),
+    );
+    server.listen(port, host || undefined, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `${tls ? 'https' : 'http'}://${shownHost === '0.0.0.0' || shownHost === '[::]' ? '127.0.0.1' : shownHost}:${address.port}`;
+  log.info({ url, sources: sources.map((s) => ({ name: s.name, target: s.target })) }, 'exporter listening');
+  return {
+    url,
+    collector,
+    log,
+    close: () =>
+      new Promise<void>((resolve) => {
+        // Stop accepting, let in-flight scrapes finish, and drop idle keep-alive connections.
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        setTimeout(() => server.closeAllConnections(), 5_000).unref();
+      }),
+  };
+}
+
+export function splitListen(listen: string): { host: string; port: number } {
+  const i = listen.lastIndexOf(':');
+  return { host: listen.slice(0, i).replace(/^\[(.*)\]$/, '$1'), port: Number(listen.slice(i + 1)) };
+}
