@@ -4,12 +4,13 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { request } from 'node:https';
 import { parseConfig } from '../../core/config.ts';
 import { startExporter, type ExporterHandle } from '../../exporter/index.ts';
 import { createLogger } from '../../exporter/log.ts';
 import { get, Capture } from '../support/net.ts';
+import { startDgmon } from '../support/process.ts';
 
 let dir: string;
 const exporters: ExporterHandle[] = [];
@@ -68,85 +69,42 @@ describe('exporter operations', () => {
   });
 
   it('`dgmon exporter` logs JSON, serves, and exits 0 on SIGTERM', async () => {
-    const child = spawn(process.execPath, ['bin/dgmon.js', 'exporter', '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    child.stdout.on('data', (c) => (stdout += c));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const exporter = await startDgmon(['exporter', '--listen', '127.0.0.1:0'], /"url":"(http:\/\/127\.0\.0\.1:\d+)"[^\n]*"msg":"exporter listening"/);
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`exporter did not start: ${stdout}`)), 30_000);
-        child.stdout.on('data', () => {
-          const line = stdout.split('\n').find((l) => l.includes('exporter listening'));
-          if (line) {
-            clearTimeout(timer);
-            resolve(JSON.parse(line).url);
-          }
-        });
-      });
-      expect((await get(`${url}/ready`)).status).toBe(200);
-      child.kill('SIGTERM');
-      expect(await exited).toBe(0);
+      expect((await get(`${exporter.ready[1]}/ready`)).status).toBe(200);
+      expect(await exporter.stop('SIGTERM')).toBe(0);
     } finally {
-      child.kill('SIGKILL');
+      exporter.kill();
     }
-    for (const line of stdout.trim().split('\n')) expect(() => JSON.parse(line)).not.toThrow();
+    for (const line of exporter.stdout().trim().split('\n')) expect(() => JSON.parse(line)).not.toThrow();
   });
 
   it('`dgmon simulate` serves a node on the given ports and switches scenarios, then exits 0 on SIGTERM', async () => {
-    const args = ['bin/dgmon.js', 'simulate', '--scenario', 'idle', '--engine-port', '0', '--api-port', '0', '--license-proxy-port', '0', '--dcgm-port', '0', '--control-port', '0'];
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    child.stdout.on('data', (c) => (stdout += c));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const ports = ['--engine-port', '0', '--api-port', '0', '--license-proxy-port', '0', '--dcgm-port', '0', '--control-port', '0'];
+    const simulator = await startDgmon(['simulate', '--scenario', 'idle', ...ports], /control\s+(http:\/\/127\.0\.0\.1:\d+)\/scenario/);
     try {
-      const control = await new Promise<string>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`simulator did not start: ${stdout}`)), 30_000);
-        child.stdout.on('data', () => {
-          const match = stdout.match(/control\s+(http:\/\/127\.0\.0\.1:\d+)\/scenario/);
-          if (match) {
-            clearTimeout(timer);
-            resolve(match[1]!);
-          }
-        });
-      });
-      expect(stdout).toContain('scenario idle');
-      const switched = await fetch(`${control}/scenario/gpu-hot`, { method: 'PUT', signal: AbortSignal.timeout(10_000) });
-      expect(switched.status).toBe(200);
-      const unknown = await fetch(`${control}/scenario/no-such-fault`, { method: 'PUT', signal: AbortSignal.timeout(10_000) });
-      expect(unknown.status).toBe(404);
-      child.kill('SIGTERM');
-      expect(await exited).toBe(0);
+      const control = simulator.ready[1]!;
+      expect(simulator.stdout()).toContain('scenario idle');
+      expect((await fetch(`${control}/scenario/gpu-hot`, { method: 'PUT', signal: AbortSignal.timeout(10_000) })).status).toBe(200);
+      expect((await fetch(`${control}/scenario/no-such-fault`, { method: 'PUT', signal: AbortSignal.timeout(10_000) })).status).toBe(404);
+      expect(await simulator.stop('SIGTERM')).toBe(0);
     } finally {
-      child.kill('SIGKILL');
+      simulator.kill();
     }
   });
 
   it('`dgmon demo` (npm start) writes the bundle, serves a live simulated node, and stops on SIGINT', async () => {
     const out = join(dir, 'demo-out');
-    const child = spawn(process.execPath, ['bin/dgmon.js', 'demo', '--out', out], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DGMON_LISTEN: '127.0.0.1:0' } });
-    let stdout = '';
-    child.stdout.on('data', (c) => (stdout += c));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const demo = await startDgmon(['demo', '--out', out], /metrics\s+(http:\/\/127\.0\.0\.1:\d+\/metrics)/, { ...process.env, DGMON_LISTEN: '127.0.0.1:0' });
     try {
-      const metricsUrl = await new Promise<string>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`demo did not start: ${stdout}`)), 30_000);
-        child.stdout.on('data', () => {
-          const match = stdout.match(/metrics\s+(http:\/\/127\.0\.0\.1:\d+\/metrics)/);
-          if (match) {
-            clearTimeout(timer);
-            resolve(match[1]!);
-          }
-        });
-      });
       expect(readFileSync(join(out, 'prometheus/alerts.yml'), 'utf8')).toContain('DeepgramHighErrorRate');
-      const text = (await get(metricsUrl)).text;
+      const text = (await get(demo.ready[1]!)).text;
       for (const source of ['engine', 'dcgm', 'api', 'license_proxy']) expect(text).toMatch(new RegExp(`^dgmon_source_up\\{source="${source}"\\} 1$`, 'm'));
       expect(text).toMatch(/^engine_estimated_stream_capacity /m);
       expect(text).toMatch(/^DCGM_FI_DEV_GPU_UTIL\{/m);
-      child.kill('SIGINT');
-      expect(await exited).toBe(0);
+      expect(await demo.stop('SIGINT')).toBe(0);
     } finally {
-      child.kill('SIGKILL');
+      demo.kill();
     }
   });
 });
