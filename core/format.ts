@@ -10,3 +10,8 @@ export function percent(ratio: number): string {
 export function milliseconds(seconds: number): string {
   return `${num(Math.round(seconds * 1000))} ms`;
 }
+
+/** The error budget of an objective: 0.999 → 0.001 (without float noise such as 0.0010000000000000009). */
+export function errorBudget(objective: number): number {
+  return Number((1 - objective).toPrecision(12));
+}

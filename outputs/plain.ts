@@ -6,6 +6,7 @@ import { VERSION } from '../core/version.ts';
 import { buildRules } from '../alerts/index.ts';
 import { renderRunbook } from '../alerts/runbooks.ts';
 import { buildAlertmanagerConfig } from '../alerts/alertmanager.ts';
+import { grafanaFiles } from './grafana.ts';
 
 export const OUTPUT_PATHS = {
   recordingRules: 'prometheus/rules.yml',
@@ -26,5 +27,6 @@ export function plainBundle(config: DgmonConfig): Map<string, string> {
   files.set(OUTPUT_PATHS.alertingRules, yamlFile({ groups: rules.alerting }, 'Prometheus alerting rules for Deepgram'));
   files.set(OUTPUT_PATHS.alertmanager, yamlFile(buildAlertmanagerConfig(config), 'Alertmanager routing for the Deepgram alerts'));
   for (const def of rules.definitions) files.set(OUTPUT_PATHS.runbook(def.name), renderRunbook(def, config));
+  for (const [path, content] of grafanaFiles(config)) files.set(path, content);
   return files;
 }

@@ -7,7 +7,7 @@ import { increase, leMatcher, num, sumBy } from '../../core/promql.ts';
 import { durationSeconds, formatDuration } from '../../core/duration.ts';
 import type { BurnWindow } from '../../core/config.ts';
 import type { AlertContext, AlertDefinition, AlertModule, AlertRuleSpec, Runbook } from '../types.ts';
-import { percent, milliseconds } from '../../core/format.ts';
+import { percent, milliseconds, errorBudget } from '../../core/format.ts';
 
 export const sloAlerts: AlertModule = (ctx) => {
   const { config, q, rec, inCluster } = ctx;
@@ -16,7 +16,7 @@ export const sloAlerts: AlertModule = (ctx) => {
 
   if (slo.availability.enabled) {
     const objective = slo.availability.objective;
-    const budget = budgetOf(objective);
+    const budget = errorBudget(objective);
     const requests = (...m: string[]) => sumBy(q.clusterBy, increase(q.engine(ENGINE.requests.name, ...m), slo.period));
     defs.push({
       name: 'DeepgramErrorBudgetBurn',
@@ -57,7 +57,7 @@ export const sloAlerts: AlertModule = (ctx) => {
 
   if (slo.streamingLatency.enabled) {
     const objective = slo.streamingLatency.objective;
-    const budget = budgetOf(objective);
+    const budget = errorBudget(objective);
     const threshold = slo.streamingLatency.thresholdSeconds;
     const le = leMatcher(threshold);
     const target = milliseconds(threshold);
@@ -107,7 +107,7 @@ export const sloAlerts: AlertModule = (ctx) => {
 
 /** One rule per burn-rate row: the ratio over both windows above factor × budget. */
 function burnRules(ctx: AlertContext, ratio: (window: string) => string, objective: number, describe: (row: BurnWindow) => string): AlertRuleSpec[] {
-  const budget = budgetOf(objective);
+  const budget = errorBudget(objective);
   return ctx.config.slo.burnRateWindows.map((row) => {
     const limit = `${num(row.factor)} * ${num(budget)}`;
     return {
@@ -135,7 +135,7 @@ interface BurnRunbookSpec {
 /** The runbook shared by both burn alerts: the scheme explained with this config's own numbers. */
 function burnRunbook(ctx: AlertContext, spec: BurnRunbookSpec): Runbook {
   const { period, burnRateWindows } = ctx.config.slo;
-  const budget = budgetOf(spec.objective);
+  const budget = errorBudget(spec.objective);
   const periodSeconds = durationSeconds(period);
   const rows = burnRateWindows.map((row) => {
     const spent = (row.factor * durationSeconds(row.long)) / periodSeconds;
@@ -165,10 +165,6 @@ function burnRunbook(ctx: AlertContext, spec: BurnRunbookSpec): Runbook {
 }
 
 /** 1 - objective without float noise (1 - 0.999 is 0.0010000000000000009). */
-function budgetOf(objective: number): number {
-  return Number((1 - objective).toPrecision(12));
-}
-
 /** How long the period's budget lasts at `factor` times the sustainable rate, to the minute (Pyrra's exhaustion). */
 function exhaustion(period: string, factor: number): string {
   const seconds = durationSeconds(period) / factor;

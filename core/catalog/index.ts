@@ -13,8 +13,8 @@ export { API_HEALTH_STATES, LICENSE_PROXY_STATES, EXPORTER_SOURCES, SOURCE_FAILU
 
 export const CATALOG: readonly MetricDef[] = [...Object.values(ENGINE), ...Object.values(DCGM), ...Object.values(DGMON)];
 
-/** Prometheus' own series that rules may read besides the catalogue. */
-export const PROMETHEUS_SERIES = ['up'] as const;
+/** Prometheus' own series that rules and dashboards may read besides the catalogue. */
+export const PROMETHEUS_SERIES = ['up', 'ALERTS'] as const;
 
 /** Every series name a query may legitimately read: catalogue series plus Prometheus' own. */
 export function knownSeriesNames(): Set<string> {

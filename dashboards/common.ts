@@ -1,0 +1,149 @@
+// The one query factory and the panel factories every dashboard uses, plus the dashboard shell (variables, links,
+// defaults). Queries read the recorded series from alerts/rules, filtered by the dashboard variables, so a panel
+// and the alert beside it compute the same thing.
+import { DashboardBuilder, DatasourceVariableBuilder, QueryVariableBuilder, DashboardLinkBuilder, DashboardLinkType, DashboardCursorSync, ThresholdsConfigBuilder, ThresholdsMode, VariableHide, VariableRefresh } from '@grafana/grafana-foundation-sdk/dashboard';
+import { VizLegendOptionsBuilder, LegendDisplayMode, LegendPlacement, ReduceDataOptionsBuilder, GraphThresholdsStyleConfigBuilder, GraphThresholdsStyleMode, BigValueGraphMode } from '@grafana/grafana-foundation-sdk/common';
+import { PanelBuilder as TimeseriesBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
+import { PanelBuilder as StatBuilder } from '@grafana/grafana-foundation-sdk/stat';
+import { DataqueryBuilder as PromQuery } from '@grafana/grafana-foundation-sdk/prometheus';
+import type { DgmonConfig } from '../core/config.ts';
+import { Promql } from '../core/promql.ts';
+import { recordNames, type RecordNames } from '../alerts/rules/names.ts';
+import { DASHBOARD_UIDS, type DashboardKey } from '../alerts/types.ts';
+import { runbookUrl } from '../alerts/index.ts';
+
+/** Every panel and target reads from the dashboard's datasource variable. */
+export const DATASOURCE = { type: 'prometheus', uid: '${datasource}' };
+
+export interface DashboardContext {
+  config: DgmonConfig;
+  q: Promql;
+  rec: RecordNames;
+  /** `{cluster=~"$cluster",node=~"$node"}`-style matchers for recorded per-node series, without braces. */
+  nodeFilter: string;
+  /** The same for per-cluster series. */
+  clusterFilter: string;
+}
+
+export function dashboardContext(config: DgmonConfig): DashboardContext {
+  const q = new Promql(config);
+  const cluster = config.cluster.multiCluster ? `${q.cluster}=~"$cluster"` : '';
+  return {
+    config,
+    q,
+    rec: recordNames(config),
+    nodeFilter: [cluster, `${q.node}=~"$node"`].filter(Boolean).join(', '),
+    clusterFilter: cluster,
+  };
+}
+
+/** `series{filter, extra}`: a recorded series narrowed to the dashboard's selection. */
+export function filtered(series: string, ...matchers: string[]): string {
+  const parts = matchers.filter((m) => m.trim() !== '');
+  return parts.length ? `${series}{${parts.join(', ')}}` : series;
+}
+
+export function target(expr: string, legend: string, refId = 'A'): PromQuery {
+  return new PromQuery().datasource(DATASOURCE).expr(expr).legendFormat(legend).refId(refId).range();
+}
+
+export function instantTarget(expr: string, legend: string, refId = 'A'): PromQuery {
+  return new PromQuery().datasource(DATASOURCE).expr(expr).legendFormat(legend).refId(refId).instant();
+}
+
+export interface PanelSpec {
+  title: string;
+  description: string;
+  unit: string;
+  targets: PromQuery[];
+  /** Alert thresholds drawn on the panel: the same config values the alert rules use. */
+  thresholds?: { value: number; color: string }[];
+  /** The alert this panel watches: its runbook is linked from the panel. */
+  alert?: string;
+  min?: number;
+  max?: number;
+  span?: number;
+  height?: number;
+}
+
+function thresholdSteps(spec: PanelSpec): ThresholdsConfigBuilder {
+  return new ThresholdsConfigBuilder()
+    .mode(ThresholdsMode.Absolute)
+    .steps([{ value: null as unknown as number, color: 'green' }, ...(spec.thresholds ?? [])]);
+}
+
+function runbookLinks(ctx: DashboardContext, spec: PanelSpec): DashboardLinkBuilder[] {
+  return spec.alert ? [new DashboardLinkBuilder(`Runbook: ${spec.alert}`).type(DashboardLinkType.Link).url(runbookUrl(ctx.config, spec.alert)).targetBlank(true)] : [];
+}
+
+export function timeseries(ctx: DashboardContext, spec: PanelSpec): TimeseriesBuilder {
+  const panel = new TimeseriesBuilder()
+    .title(spec.title)
+    .description(spec.description)
+    .unit(spec.unit)
+    .datasource(DATASOURCE)
+    .height(spec.height ?? 8)
+    .span(spec.span ?? 12)
+    .legend(new VizLegendOptionsBuilder().showLegend(true).displayMode(LegendDisplayMode.List).placement(LegendPlacement.Bottom))
+    .thresholds(thresholdSteps(spec))
+    .thresholdsStyle(new GraphThresholdsStyleConfigBuilder().mode(spec.thresholds?.length ? GraphThresholdsStyleMode.Dashed : GraphThresholdsStyleMode.Off))
+    .links(runbookLinks(ctx, spec));
+  if (spec.min !== undefined) panel.min(spec.min);
+  if (spec.max !== undefined) panel.max(spec.max);
+  for (const t of spec.targets) panel.withTarget(t);
+  return panel;
+}
+
+export function stat(ctx: DashboardContext, spec: PanelSpec): StatBuilder {
+  const panel = new StatBuilder()
+    .title(spec.title)
+    .description(spec.description)
+    .unit(spec.unit)
+    .datasource(DATASOURCE)
+    .height(spec.height ?? 4)
+    .span(spec.span ?? 6)
+    .graphMode(BigValueGraphMode.Area)
+    .reduceOptions(new ReduceDataOptionsBuilder().calcs(['lastNotNull']))
+    .thresholds(thresholdSteps(spec))
+    .links(runbookLinks(ctx, spec));
+  if (spec.min !== undefined) panel.min(spec.min);
+  if (spec.max !== undefined) panel.max(spec.max);
+  for (const t of spec.targets) panel.withTarget(t);
+  return panel;
+}
+
+/** The shell every dgmon dashboard shares: uid, tags, variables, links between dashboards, not editable. */
+export function dashboardShell(ctx: DashboardContext, key: DashboardKey, title: string, description: string): DashboardBuilder {
+  const { q, rec, config } = ctx;
+  const clusterVariable = new QueryVariableBuilder('cluster')
+    .label('Cluster')
+    .datasource(DATASOURCE)
+    .query(`label_values(${rec.nodeStreamCapacity}, ${q.cluster})`)
+    .refresh(VariableRefresh.OnTimeRangeChanged)
+    .multi(true)
+    .includeAll(true)
+    .allValue('.*')
+    .hide(config.cluster.multiCluster ? VariableHide.DontHide : VariableHide.HideVariable);
+  const nodeVariable = new QueryVariableBuilder('node')
+    .label('Node')
+    .datasource(DATASOURCE)
+    .query(`label_values(${filtered(rec.nodeStreamCapacity, ctx.clusterFilter)}, ${q.node})`)
+    .refresh(VariableRefresh.OnTimeRangeChanged)
+    .multi(true)
+    .includeAll(true)
+    .allValue('.+');
+  return new DashboardBuilder(`Deepgram / ${title}`)
+    .uid(DASHBOARD_UIDS[key])
+    .description(description)
+    .tags(['deepgram'])
+    .editable()
+    .readonly()
+    .timezone('browser')
+    .time({ from: 'now-6h', to: 'now' })
+    .refresh('30s')
+    .tooltip(DashboardCursorSync.Crosshair)
+    .withVariable(new DatasourceVariableBuilder('datasource').label('Data source').type('prometheus'))
+    .withVariable(clusterVariable)
+    .withVariable(nodeVariable)
+    .link(new DashboardLinkBuilder('Deepgram dashboards').type(DashboardLinkType.Dashboards).tags(['deepgram']).asDropdown(true).includeVars(true).keepTime(true));
+}

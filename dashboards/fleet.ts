@@ -1,0 +1,141 @@
+// Deepgram / Fleet overview: is the fleet meeting its objectives, and where to look if not. Every threshold line is
+// the same config value its alert uses.
+import { DGMON, ENGINE, SERVER_ERROR_MATCHER } from '../core/catalog/index.ts';
+import { num, increase } from '../core/promql.ts';
+import { errorBudget } from '../core/format.ts';
+import { dashboardShell, filtered, stat, target, timeseries, instantTarget, type DashboardContext } from './common.ts';
+
+export function fleetDashboard(ctx: DashboardContext) {
+  const { config, q, rec, nodeFilter } = ctx;
+  const a = config.alerts;
+  const slo = config.slo;
+  const byNode = (series: string, ...m: string[]) => filtered(series, nodeFilter, ...m);
+  const requests = (...m: string[]) => `sum(${byNode(rec.nodeRequestsByStatus, ...m)})`;
+  const budget = errorBudget(slo.availability.objective);
+  const periodRequests = (...m: string[]) => `sum(${increase(q.engine(ENGINE.requests.name, ...m), slo.period)})`;
+
+  return dashboardShell(ctx, 'fleet', 'Fleet overview', 'Service levels, traffic, errors and latency of the whole Deepgram fleet, with the alert thresholds drawn in.')
+    .withPanel(
+      stat(ctx, {
+        title: `Availability (last ${slo.burnRateWindows.at(-1)?.long ?? '3d'})`,
+        description: `Share of Engine requests not answered with a server error, against the ${num(slo.availability.objective * 100)} % objective.`,
+        unit: 'percentunit',
+        targets: [instantTarget(`1 - max(${filtered(rec.availabilityErrorRatio(slo.burnRateWindows.at(-1)?.long ?? '3d'), ctx.clusterFilter)})`, 'availability')],
+        thresholds: [{ value: slo.availability.objective, color: 'green' }],
+        alert: 'DeepgramErrorBudgetBurn',
+      }),
+    )
+    .withPanel(
+      stat(ctx, {
+        title: `Error budget left (${slo.period})`,
+        description: 'Share of the availability error budget not yet spent over the SLO period: 1 untouched, 0 spent, below 0 the objective is missed.',
+        unit: 'percentunit',
+        targets: [instantTarget(`1 - (${periodRequests(SERVER_ERROR_MATCHER)} / ${periodRequests()}) / ${num(budget)}`, 'budget left')],
+        thresholds: [{ value: 0, color: 'red' }],
+        alert: 'DeepgramErrorBudgetBurn',
+      }),
+    )
+    .withPanel(
+      stat(ctx, {
+        title: 'Health check',
+        description: 'The exporter\'s Deepgram health check (API answers, an Engine connected): 1 passing, 0 failing, per check.',
+        unit: 'bool_on_off',
+        targets: [instantTarget(`min by (check) (${q.exporter(DGMON.healthCheckSuccess.name)})`, '{{check}}')],
+        alert: 'DeepgramHealthCheckFailing',
+      }),
+    )
+    .withPanel(
+      stat(ctx, {
+        title: 'Firing alerts',
+        description: 'Deepgram alerts firing now, by severity (the watchdog always fires: it proves the pipeline works).',
+        unit: 'short',
+        targets: [instantTarget('count by (severity) (ALERTS{alertname=~"Deepgram.+", alertstate="firing"})', '{{severity}}')],
+      }),
+    )
+    .withPanel(
+      timeseries(ctx, {
+        title: 'Requests by kind',
+        description: `Completed Engine requests per second by kind (batch, stream, tts), averaged over ${config.intervals.rate}.`,
+        unit: 'reqps',
+        targets: [target(`sum by (kind) (${byNode(rec.nodeRequestsByStatus)})`, '{{kind}}')],
+      }),
+    )
+    .withPanel(
+      timeseries(ctx, {
+        title: 'Server and client errors',
+        description: 'Share of Engine requests answered 5xx (server: spends the error budget, pages above the line) and 4xx (client errors, shown apart).',
+        unit: 'percentunit',
+        min: 0,
+        targets: [
+          target(`${requests(SERVER_ERROR_MATCHER)} / ${requests()}`, 'server errors (5xx)', 'A'),
+          target(`${requests('response_status=~"4.."')} / ${requests()}`, 'client errors (4xx)', 'B'),
+        ],
+        thresholds: [{ value: a.DeepgramHighErrorRate.threshold, color: 'red' }],
+        alert: 'DeepgramHighErrorRate',
+      }),
+    )
+    .withPanel(
+      timeseries(ctx, {
+        title: 'Batch response time',
+        description: 'P50, P95 and P99 of engine_batch_response_time_seconds; the line is the P95 alert threshold.',
+        unit: 's',
+        min: 0,
+        targets: [0.5, 0.95, 0.99].map((qu, i) =>
+          target(`histogram_quantile(${qu}, sum by (le) (${byNode(rec.nodeBatchLatencyBuckets)}))`, `P${num(qu * 100)}`, String.fromCharCode(65 + i)),
+        ),
+        thresholds: [{ value: a.DeepgramHighLatencyP95.thresholdSeconds, color: 'orange' }],
+        alert: 'DeepgramHighLatencyP95',
+      }),
+    )
+    .withPanel(
+      timeseries(ctx, {
+        title: 'Streaming latency',
+        description: 'Mean and P95 of engine_stream_latency; every stream must keep its mean at or under the line.',
+        unit: 's',
+        min: 0,
+        targets: [
+          target(`sum(${byNode(rec.nodeStreamLatencySum)}) / sum(${byNode(rec.nodeStreamLatencyCount)})`, 'mean', 'A'),
+          target(`histogram_quantile(0.95, sum by (le) (${byNode(rec.nodeStreamLatencyBuckets)}))`, 'P95', 'B'),
+        ],
+        thresholds: [{ value: a.DeepgramStreamingLatencyHigh.thresholdSeconds, color: 'orange' }],
+        alert: 'DeepgramStreamingLatencyHigh',
+      }),
+    )
+    .withPanel(
+      timeseries(ctx, {
+        title: 'Real-time speed-up',
+        description: 'Batch audio seconds transcribed per wall-clock second; a healthy GPU node runs about 100x, the line is the alert floor.',
+        unit: 'x',
+        min: 0,
+        targets: [target(`sum(${byNode(rec.nodeBatchAudioSeconds)}) / sum(${byNode(rec.nodeBatchWallSeconds)})`, 'speed-up')],
+        thresholds: [{ value: a.DeepgramRealtimeFactorLow.minSpeedup, color: 'orange' }],
+        alert: 'DeepgramRealtimeFactorLow',
+      }),
+    )
+    .withPanel(
+      stat(ctx, {
+        title: 'Audio processed',
+        description: 'Batch audio hours transcribed in the selected time range (engine_asr_per_file_audio_duration_seconds_sum; the Engine does not count streaming audio).',
+        unit: 'h',
+        targets: [instantTarget(`sum(increase(${q.engine(`${ENGINE.asrPerFileAudioDuration.name}_sum`)}[$__range])) / 3600`, 'audio hours')],
+      }),
+    )
+    .withPanel(
+      timeseries(ctx, {
+        title: 'Rate-limit hits',
+        description: 'HTTP 429 answers seen by the dgmon exporter and applications using the dgmon client library, per job.',
+        unit: 'short',
+        targets: [target(`sum by (job) (increase(${q.clients(DGMON.rateLimitHits.name)}[$__rate_interval]))`, '{{job}}')],
+        alert: 'DeepgramRateLimited',
+      }),
+    )
+    .withPanel(
+      timeseries(ctx, {
+        title: 'Health-check latency',
+        description: 'How long each of the exporter\'s Deepgram health checks took.',
+        unit: 's',
+        targets: [target(`max by (check) (${q.exporter(DGMON.healthCheckDuration.name)})`, '{{check}}')],
+        alert: 'DeepgramHealthCheckFailing',
+      }),
+    );
+}

@@ -1,0 +1,20 @@
+// Every dgmon dashboard, built from config. Each dashboard is one file; this list is the only place that names them.
+import type { DgmonConfig } from '../core/config.ts';
+import { dashboardContext } from './common.ts';
+import { fleetDashboard } from './fleet.ts';
+
+export interface BuiltDashboard {
+  uid: string;
+  title: string;
+  json: Record<string, unknown>;
+}
+
+const DASHBOARDS = [fleetDashboard];
+
+export function buildDashboards(config: DgmonConfig): BuiltDashboard[] {
+  const ctx = dashboardContext(config);
+  return DASHBOARDS.map((build) => {
+    const json = build(ctx).build() as unknown as Record<string, unknown>;
+    return { uid: String(json.uid), title: String(json.title), json };
+  });
+}

@@ -1,0 +1,112 @@
+// Dashboard lint: the grafana/dashboard-linter rules (see shared STYLE.md) over every generated dashboard, plus
+// dgmon's own: every query parses, reads only catalogued or recorded series, and every threshold is its alert's.
+import { describe, it, expect } from 'vitest';
+import { parseConfig } from '../../core/config.ts';
+import { knownSeriesNames } from '../../core/catalog/index.ts';
+import { buildDashboards } from '../../dashboards/index.ts';
+import { buildRules } from '../../alerts/index.ts';
+import { DASHBOARD_UIDS } from '../../alerts/types.ts';
+import { parsePromql } from '../support/promql-parse.ts';
+import { substituteVariables } from '../support/dashboards.ts';
+
+interface Target { expr: string; refId: string; datasource?: { uid: string } }
+interface Panel {
+  type: string;
+  title?: string;
+  description?: string;
+  datasource?: { type: string; uid: string };
+  targets?: Target[];
+  links?: { title: string; url: string }[];
+  fieldConfig?: { defaults?: { unit?: string; thresholds?: { steps: { value: number | null }[] } } };
+}
+interface Variable { name: string; type: string; label?: string; multi?: boolean; includeAll?: boolean; allValue?: string; refresh?: number; hide?: number }
+
+for (const [name, config] of Object.entries({ defaults: parseConfig({}), 'multi-cluster': parseConfig({ cluster: { multiCluster: true } }) })) {
+  describe(`dashboards (${name})`, () => {
+    const dashboards = buildDashboards(config);
+    const recorded = new Set(buildRules(config).recording.flatMap((g) => g.rules.map((r) => r.record)));
+    const known = knownSeriesNames();
+
+    for (const d of dashboards) {
+      const json = d.json as { title: string; uid: string; tags: string[]; editable: boolean; panels: Panel[]; templating: { list: Variable[] }; links: unknown[] };
+      const variables = json.templating.list;
+      const panels = json.panels.filter((p) => p.type !== 'row');
+
+      it(`${d.uid}: title, tag, stable uid, read-only, linked to the other dashboards`, () => {
+        expect(json.title).toMatch(/^Deepgram \/ /);
+        expect(json.tags).toContain('deepgram');
+        expect(Object.values(DASHBOARD_UIDS)).toContain(json.uid);
+        expect(json.editable).toBe(false);
+        expect(json.links.length).toBeGreaterThan(0);
+      });
+
+      it(`${d.uid}: datasource, cluster and node variables as the linter wants them`, () => {
+        const ds = variables.find((v) => v.name === 'datasource');
+        expect(ds).toMatchObject({ type: 'datasource', label: 'Data source' });
+        const cluster = variables.find((v) => v.name === 'cluster');
+        expect(cluster).toMatchObject({ type: 'query', multi: true, includeAll: true, refresh: 2 });
+        // Hidden unless multi-cluster (2 = hide variable).
+        expect(cluster!.hide).toBe(config.cluster.multiCluster ? 0 : 2);
+        expect(variables.find((v) => v.name === 'node')).toMatchObject({ type: 'query', multi: true, includeAll: true, allValue: '.+', refresh: 2 });
+      });
+
+      it(`${d.uid}: every panel has a title, description, unit, datasource and targets`, () => {
+        expect(panels.length).toBeGreaterThan(3);
+        for (const p of panels) {
+          expect(p.title, JSON.stringify(p).slice(0, 80)).toBeTruthy();
+          expect(p.description, p.title).toBeTruthy();
+          expect(p.fieldConfig?.defaults?.unit, p.title).toBeTruthy();
+          expect(p.datasource, p.title).toEqual({ type: 'prometheus', uid: '${datasource}' });
+          expect(p.targets?.length, p.title).toBeGreaterThan(0);
+          for (const t of p.targets!) expect(t.datasource?.uid, p.title).toBe('${datasource}');
+        }
+      });
+
+      it(`${d.uid}: every query parses and reads only catalogued or recorded series`, () => {
+        for (const p of panels) {
+          for (const t of p.targets!) {
+            const expr = substituteVariables(t.expr, config);
+            const parsed = parsePromql(expr);
+            expect(parsed.errors, `${p.title}: ${expr}`).toEqual([]);
+            for (const metric of parsed.metrics) expect(known.has(metric) || recorded.has(metric), `${p.title} reads ${metric}`).toBe(true);
+          }
+        }
+      });
+
+      it(`${d.uid}: rate() and increase() over raw counters use $__rate_interval ($__range for a total, the SLO period for the budget)`, () => {
+        for (const p of panels) {
+          for (const t of p.targets!) {
+            for (const [, window] of t.expr.matchAll(/\b(?:rate|irate|increase)\([^[]*\[([^\]]+)\]/g)) {
+              // Exclusion: the error budget is defined over the SLO period, whatever range the dashboard shows.
+              expect(['$__rate_interval', '$__range', config.slo.period], `${p.title}: ${t.expr}`).toContain(window);
+            }
+            // A raw _total counter outside rate()/increase() is a graph of "since process start".
+            for (const [, metric] of t.expr.matchAll(/([a-zA-Z_:][a-zA-Z0-9_:]*_total)\b/g)) {
+              expect(new RegExp(`(rate|increase)\\(${metric}`).test(t.expr), `${p.title}: ${metric} outside rate/increase`).toBe(true);
+            }
+          }
+        }
+      });
+
+      it(`${d.uid}: every threshold line is a value of the alert the panel links to`, () => {
+        for (const p of panels) {
+          const steps = (p.fieldConfig?.defaults?.thresholds?.steps ?? []).map((s) => s.value).filter((v): v is number => v !== null);
+          if (steps.length === 0) continue;
+          const alert = p.links?.find((l) => l.title.startsWith('Runbook: '))?.title.slice('Runbook: '.length);
+          expect(alert, `${p.title} draws thresholds but links no alert`).toBeDefined();
+          const settings = (config.alerts as Record<string, Record<string, unknown>>)[alert!];
+          const allowed = new Set<number>([0, ...Object.values(settings ?? {}).filter((v): v is number => typeof v === 'number')]);
+          if (alert === 'DeepgramErrorBudgetBurn') allowed.add(config.slo.availability.objective);
+          for (const value of steps) expect(allowed.has(value), `${p.title}: ${value} is not a setting of ${alert}`).toBe(true);
+        }
+      });
+    }
+
+    it('the thresholds move with the config', () => {
+      const custom = parseConfig({ alerts: { DeepgramHighErrorRate: { threshold: 0.02 }, DeepgramHighLatencyP95: { thresholdSeconds: 30 } } });
+      const text = JSON.stringify(buildDashboards(custom).map((x) => x.json));
+      expect(text).toContain('"value":0.02');
+      expect(text).toContain('"value":30');
+    });
+  });
+}
