@@ -108,8 +108,11 @@ export class Promql {
    * (so one label name works for every dcgm-exporter release), and the node key added.
    */
   dcgmClean(metric: string, ...matchers: string[]): string {
-    const valid = `${this.dcgm(metric, ...matchers)} < ${num(DCGM_BLANK_SENTINEL_MIN)}`;
-    const hostname = `label_replace(${valid}, "Hostname", "$1", "hostname", "(.+)")`;
-    return this.withNode(hostname, 'dcgm');
+    return this.dcgmKeyed(`${this.dcgm(metric, ...matchers)} < ${num(DCGM_BLANK_SENTINEL_MIN)}`);
+  }
+
+  /** A DCGM expression whose sentinels are already handled: `hostname` copied into `Hostname`, node key added. */
+  dcgmKeyed(expr: string): string {
+    return this.withNode(`label_replace(${expr}, "Hostname", "$1", "hostname", "(.+)")`, 'dcgm');
   }
 }

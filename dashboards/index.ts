@@ -2,6 +2,10 @@
 import type { DgmonConfig } from '../core/config.ts';
 import { dashboardContext } from './common.ts';
 import { fleetDashboard } from './fleet.ts';
+import { nodeDashboard } from './node.ts';
+import { streamingDashboard } from './streaming.ts';
+import { gpuDashboard } from './gpu.ts';
+import { ttsDashboard } from './tts.ts';
 
 export interface BuiltDashboard {
   uid: string;
@@ -9,7 +13,7 @@ export interface BuiltDashboard {
   json: Record<string, unknown>;
 }
 
-const DASHBOARDS = [fleetDashboard];
+const DASHBOARDS = [fleetDashboard, streamingDashboard, gpuDashboard, nodeDashboard, ttsDashboard];
 
 export function buildDashboards(config: DgmonConfig): BuiltDashboard[] {
   const ctx = dashboardContext(config);

@@ -41,6 +41,7 @@ export class Collector {
     new Gauge({ name: DGMON.buildInfo.name, help: DGMON.buildInfo.help, labelNames: ['version'], registers: r }).set({ version: VERSION }, 1);
     // Every failure reason starts at 0 for every source, so rate() and increase() work from the first failure.
     for (const source of options.sources) for (const reason of SOURCE_FAILURE_REASONS) this.failures.inc({ source: source.name, reason }, 0);
+    if (options.api) this.rateLimitHits.inc({ source: 'health_check' }, 0);
   }
 
   /** The exposition text of one collection; concurrent callers share it. */

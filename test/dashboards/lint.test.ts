@@ -81,7 +81,8 @@ for (const [name, config] of Object.entries({ defaults: parseConfig({}), 'multi-
               expect(['$__rate_interval', '$__range', config.slo.period], `${p.title}: ${t.expr}`).toContain(window);
             }
             // A raw _total counter outside rate()/increase() is a graph of "since process start".
-            for (const [, metric] of t.expr.matchAll(/([a-zA-Z_:][a-zA-Z0-9_:]*_total)\b/g)) {
+            // Recorded series (level:metric:ops) are already rates or gauges: only raw counters count here.
+            for (const [, metric] of t.expr.matchAll(/(?<![:\w])([a-zA-Z_][a-zA-Z0-9_]*_total)\b(?!:)/g)) {
               expect(new RegExp(`(rate|increase)\\(${metric}`).test(t.expr), `${p.title}: ${metric} outside rate/increase`).toBe(true);
             }
           }

@@ -1,0 +1,189 @@
+// Deepgram / GPUs: every GPU under the Engine, from dcgm-exporter. Per-GPU panels read the recorded series (cleaned
+// once, in base units); the few raw DCGM fields without a recorded series are cleaned here the same way
+// (q.dcgmClean) and aggregated to one series per GPU.
+import { DCGM, DCGM_BLANK_SENTINEL_MIN } from '../core/catalog/index.ts';
+import { increase, maxBy, num, rate, sumBy, changes } from '../core/promql.ts';
+import { dashboardShell, filtered, stat, target, timeseries, instantTarget, type DashboardContext } from './common.ts';
+
+const GPU_LEGEND = '{{node}} GPU {{gpu}}';
+/** DCGM energy is in millijoules: mJ/s ÷ 1000 = W, mJ ÷ 3.6e9 = kWh. */
+const MJ_PER_J = 1000;
+const MJ_PER_KWH = 3.6e9;
+
+export function gpuDashboard(ctx: DashboardContext) {
+  const { config, q, rec, nodeFilter } = ctx;
+  const a = config.alerts;
+  const byNode = (series: string, ...m: string[]) => filtered(series, nodeFilter, ...m);
+  const nodeLabels = q.nodeBy.join(', ');
+  // Raw DCGM series get their node key from q.dcgmClean: keep the GPUs of the selected nodes.
+  const selectedNodes = `on (${nodeLabels}) group by (${nodeLabels}) (${byNode(rec.gpuBusy)})`;
+  const perGpu = (metric: string) => `${maxBy(q.gpuBy, q.dcgmClean(metric))}\nand ${selectedNodes}`;
+  // A DCGM counter over a range: rate()/increase() need the raw selector, so the blank sentinel is dropped from the
+  // result instead: any GPU whose window holds a sentinel sample is left out (a jump from or to 9.2e18 is not a
+  // real increase). Then the same Hostname/hostname unification and node key as q.dcgmClean.
+  const counterPerGpu = (metric: string, fn: (expr: string, window: string) => string, window: string, scale = 1) => {
+    const raw = q.dcgm(metric);
+    const scaled = scale === 1 ? fn(raw, window) : `${fn(raw, window)} / ${num(scale)}`;
+    const valid = `${scaled}\nunless max_over_time(${raw}[${window}]) >= ${num(DCGM_BLANK_SENTINEL_MIN)}`;
+    return `${maxBy(q.gpuBy, q.dcgmKeyed(valid))}\nand ${selectedNodes}`;
+  };
+  const streamsPerNode = sumBy(q.nodeBy, byNode(rec.nodeActiveRequestsByKind, 'kind="stream"'));
+  const busyPerNode = sumBy(q.nodeBy, byNode(rec.gpuBusy));
+
+  return dashboardShell(ctx, 'gpu', 'GPUs', 'Every GPU under the Deepgram Engine: load, memory, heat, power, clocks, hardware errors, and whether the Engine actually uses its GPU.')
+    .withPanel(
+      timeseries(ctx, {
+        title: 'GPU busy',
+        description:
+          'Share of time each GPU was busy (DCGM_FI_DEV_GPU_UTIL / 100, or DCGM_FI_PROF_GR_ENGINE_ACTIVE under MIG where GPU_UTIL is absent). Sustained above the line, the GPU is saturated: add a node.',
+        unit: 'percentunit',
+        min: 0,
+        max: 1,
+        targets: [target(byNode(rec.gpuBusy), GPU_LEGEND)],
+        thresholds: [{ value: a.DeepgramGPUSaturated.threshold, color: 'orange' }],
+        alert: 'DeepgramGPUSaturated',
+      }),
+    )
+    .withPanel(
+      timeseries(ctx, {
+        title: 'Framebuffer memory used',
+        description:
+          'GPU memory used per GPU in bytes (DCGM_FI_DEV_FB_USED, MiB converted to bytes). The Engine preloads its models, so most of the memory is taken from start-up; the share of the total (free + used + reserved) is in the next panel.',
+        unit: 'bytes',
+        min: 0,
+        targets: [target(byNode(rec.gpuMemoryUsed), GPU_LEGEND)],
+        alert: 'DeepgramGPUMemoryNearlyFull',
+      }),
+    )
+    .withPanel(
+      timeseries(ctx, {
+        title: 'Framebuffer memory used ratio',
+        description: 'GPU memory used divided by the total, per GPU. Sustained above the line, the next model load or large batch may fail.',
+        unit: 'percentunit',
+        min: 0,
+        max: 1,
+        targets: [target(byNode(rec.gpuMemoryUsedRatio), GPU_LEGEND)],
+        thresholds: [{ value: a.DeepgramGPUMemoryNearlyFull.threshold, color: 'orange' }],
+        alert: 'DeepgramGPUMemoryNearlyFull',
+      }),
+    )
+    .withPanel(
+      timeseries(ctx, {
+        title: 'GPU temperature',
+        description: 'GPU temperature per GPU (DCGM_FI_DEV_GPU_TEMP). Data-centre GPUs throttle around 85-90 °C, before they fail; the line is the alert threshold.',
+        unit: 'celsius',
+        targets: [target(byNode(rec.gpuTemperature), GPU_LEGEND)],
+        thresholds: [{ value: a.DeepgramGPUTemperatureHigh.thresholdCelsius, color: 'red' }],
+        alert: 'DeepgramGPUTemperatureHigh',
+      }),
+    )
+    .withPanel(
+      timeseries(ctx, {
+        title: 'Power draw',
+        description:
+          'Power per GPU: the sampled draw (DCGM_FI_DEV_POWER_USAGE) and the average over the rate interval from the energy counter (rate of DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION, mJ/s ÷ 1000 = W), which also counts the peaks between scrapes.',
+        unit: 'watt',
+        min: 0,
+        targets: [
+          target(byNode(rec.gpuPower), `${GPU_LEGEND} sampled`, 'A'),
+          target(counterPerGpu(DCGM.totalEnergy.name, rate, '$__rate_interval', MJ_PER_J), `${GPU_LEGEND} average (energy)`, 'B'),
+        ],
+      }),
+    )
+    .withPanel(
+      stat(ctx, {
+        title: 'Energy used',
+        description: 'Energy each GPU used in the selected time range: increase of DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION (mJ) ÷ 3.6e9 = kWh. GPUs only, not the whole server.',
+        unit: 'kwatth',
+        targets: [instantTarget(counterPerGpu(DCGM.totalEnergy.name, increase, '$__range', MJ_PER_KWH), GPU_LEGEND)],
+      }),
+    )
+    .withPanel(
+      timeseries(ctx, {
+        title: 'SM clock',
+        description: 'Streaming-multiprocessor clock per GPU (DCGM_FI_DEV_SM_CLOCK, MHz converted to Hz). A clock that drops while the GPU is busy means thermal or power throttling: compare with temperature and power.',
+        unit: 'hertz',
+        min: 0,
+        targets: [target(byNode(rec.gpuSmClock), GPU_LEGEND)],
+      }),
+    )
+    .withPanel(
+      timeseries(ctx, {
+        title: 'Tensor and DRAM activity',
+        description:
+          'Share of cycles the tensor (HMMA) pipe was active (DCGM_FI_PROF_PIPE_TENSOR_ACTIVE) and the memory interface was moving data (DCGM_FI_PROF_DRAM_ACTIVE), per GPU. Unlike GPU busy (any kernel running), these show how hard the GPU works: inference runs on tensor cores. Profiling fields: empty on GPUs without DCP support.',
+        unit: 'percentunit',
+        min: 0,
+        max: 1,
+        targets: [
+          target(perGpu(DCGM.tensorActive.name), `${GPU_LEGEND} tensor`, 'A'),
+          target(perGpu(DCGM.dramActive.name), `${GPU_LEGEND} DRAM`, 'B'),
+        ],
+      }),
+    )
+    .withPanel(
+      timeseries(ctx, {
+        title: 'Xid events',
+        description:
+          'New Xid errors per GPU: how often the last Xid code (DCGM_FI_DEV_XID_ERRORS, which holds the LAST code and never resets) changed within the rate interval, and, where dcgm-exporter has DCGM_EXP_XID_ERRORS_COUNT enabled, the Xids it counted in its own window, by code. The last-code gauge cannot see the same code twice in a row; the count can.',
+        unit: 'short',
+        min: 0,
+        targets: [
+          target(changes(byNode(rec.gpuXidLast), '$__rate_interval'), `${GPU_LEGEND} code changes`, 'A'),
+          target(`max by (${[...q.gpuBy, 'xid'].join(', ')}) (${q.dcgmClean(DCGM.xidErrorsCount.name)})\nand ${selectedNodes}`, `${GPU_LEGEND} Xid {{xid}}`, 'B'),
+        ],
+        alert: 'DeepgramGPUXidErrors',
+      }),
+    )
+    .withPanel(
+      stat(ctx, {
+        title: 'Last Xid code',
+        description: 'The last Xid code the driver logged for each GPU (0 or absent: none since the driver loaded). A code, not a count: look it up in NVIDIA\'s Xid table; the Xid events panel shows when it happened.',
+        unit: 'none',
+        targets: [instantTarget(`${byNode(rec.gpuXidLast)} > 0`, GPU_LEGEND)],
+        alert: 'DeepgramGPUXidErrors',
+      }),
+    )
+    .withPanel(
+      stat(ctx, {
+        title: 'Memory errors',
+        description:
+          'Per GPU: rows remapped for uncorrectable memory errors in the selected time range (increase of DCGM_FI_DEV_UNCORRECTABLE_REMAPPED_ROWS), whether row remapping has failed (DCGM_FI_DEV_ROW_REMAP_FAILURE, 1 = failed: the GPU needs service), and double-bit ECC errors where reported (DCGM_FI_DEV_ECC_DBE_VOL_TOTAL). Any non-zero value corrupts results.',
+        unit: 'short',
+        targets: [
+          instantTarget(counterPerGpu(DCGM.uncorrectableRemappedRows.name, increase, '$__range'), `${GPU_LEGEND} uncorrectable remapped rows`, 'A'),
+          instantTarget(perGpu(DCGM.rowRemapFailure.name), `${GPU_LEGEND} row remap failed`, 'B'),
+          instantTarget(counterPerGpu(DCGM.eccDbeVolatileTotal.name, increase, '$__range'), `${GPU_LEGEND} double-bit ECC errors`, 'C'),
+        ],
+        alert: 'DeepgramGPUMemoryErrors',
+        span: 12,
+      }),
+    )
+    .withPanel(
+      timeseries(ctx, {
+        title: 'GPU busy and Engine active requests',
+        description:
+          'Each GPU\'s busy ratio (left axis) next to the requests in flight on the same node\'s Engine (right axis). Requests in flight while the GPU sits near idle (under the line) means the Engine fell back to CPU: latency and throughput collapse.',
+        unit: 'percentunit',
+        min: 0,
+        targets: [
+          target(byNode(rec.gpuBusy), `${GPU_LEGEND} busy`, 'A'),
+          target(byNode(rec.nodeActiveRequests), '{{node}} active requests', 'B'),
+        ],
+        thresholds: [{ value: a.DeepgramGPUIdleWhileServing.threshold, color: 'red' }],
+        alert: 'DeepgramGPUIdleWhileServing',
+      }).overrideByQuery('B', [
+        { id: 'unit', value: 'short' },
+        { id: 'custom.axisPlacement', value: 'right' },
+      ]),
+    )
+    .withPanel(
+      timeseries(ctx, {
+        title: 'Streams per busy GPU',
+        description: `Open live streams on a node divided by the summed busy ratio of its GPUs: streams per fully busy GPU, the node's streams-per-GPU at its current mix. A falling value at the same stream count means each stream costs more GPU (longer audio, heavier model, batch jobs sharing the GPU). Nodes whose GPUs are under ${num(a.DeepgramGPUIdleWhileServing.threshold * 100)} % busy (the idle line) are left out: the ratio would explode.`,
+        unit: 'short',
+        min: 0,
+        targets: [target(`${streamsPerNode}\n/\n(${busyPerNode} > ${num(a.DeepgramGPUIdleWhileServing.threshold)})`, '{{node}}')],
+      }),
+    );
+}

@@ -1,0 +1,108 @@
+// Deepgram / Node drill-down: one node's Engine, GPU, API status, License Proxy and exporter sources on one page,
+// where the alert links with a node land.
+import { DGMON } from '../core/catalog/index.ts';
+import { dashboardShell, filtered, stat, target, timeseries, instantTarget, type DashboardContext } from './common.ts';
+
+export function nodeDashboard(ctx: DashboardContext) {
+  const { config, q, rec, nodeFilter } = ctx;
+  const a = config.alerts;
+  const byNode = (series: string, ...m: string[]) => filtered(series, nodeFilter, ...m);
+  // Exporter series carry no node label: give them the node key, then keep the selected nodes.
+  const selected = `on (${q.node}) group by (${q.node}) (${byNode(rec.nodeStreamCapacity)})`;
+  const exporterOnNode = (metric: string, ...m: string[]) => `${q.withNode(q.exporter(metric, ...m), 'exporter')}\nand ${selected}`;
+
+  return dashboardShell(ctx, 'node', 'Node drill-down', 'One Deepgram node: its Engine, GPU, the API and License Proxy it reports, and the dgmon exporter\'s sources.')
+    .withPanel(
+      stat(ctx, {
+        title: 'API system health',
+        description: 'The state the Deepgram API reports in /v1/status (Healthy above 90 % recent success, Degraded 40-90 %, Critical under 40 %).',
+        unit: 'none',
+        targets: [instantTarget(`(${exporterOnNode(DGMON.apiSystemHealth.name)}) == 1`, '{{state}}')],
+        alert: 'DeepgramAPIDegraded',
+      }),
+    )
+    .withPanel(
+      stat(ctx, {
+        title: 'Engine connected',
+        description: 'Whether the API reports a connected Engine (/v1/status/engine): 1 yes, 0 no.',
+        unit: 'bool_yes_no',
+        targets: [instantTarget(exporterOnNode(DGMON.apiEngineConnected.name), '{{instance}}')],
+        alert: 'DeepgramEngineDisconnected',
+      }),
+    )
+    .withPanel(
+      stat(ctx, {
+        title: 'License Proxy',
+        description: 'The License Proxy state (Connected to license.deepgram.com, or TrustBased on its grace period).',
+        unit: 'none',
+        targets: [instantTarget(`(${exporterOnNode(DGMON.licenseProxyState.name)}) == 1`, '{{state}}')],
+        alert: 'DeepgramLicenseProxyTrustBased',
+      }),
+    )
+    .withPanel(
+      stat(ctx, {
+        title: 'Exporter sources up',
+        description: 'Which sources the dgmon exporter could read on its last scrape: 1 up, 0 failing.',
+        unit: 'bool_on_off',
+        targets: [instantTarget(exporterOnNode(DGMON.sourceUp.name), '{{source}}')],
+        alert: 'DeepgramSourceDown',
+      }),
+    )
+    .withPanel(
+      timeseries(ctx, {
+        title: 'Engine requests by status',
+        description: 'Completed requests per second by kind and status class on this node.',
+        unit: 'reqps',
+        targets: [target(`sum by (kind, response_status) (${byNode(rec.nodeRequestsByStatus)})`, '{{kind}} {{response_status}}')],
+      }),
+    )
+    .withPanel(
+      timeseries(ctx, {
+        title: 'Server-error share',
+        description: 'Share of this node\'s requests answered 5xx; the line is the alert threshold.',
+        unit: 'percentunit',
+        min: 0,
+        targets: [target(byNode(rec.nodeServerErrorRatio), '{{node}}')],
+        thresholds: [{ value: a.DeepgramHighErrorRate.threshold, color: 'red' }],
+        alert: 'DeepgramHighErrorRate',
+      }),
+    )
+    .withPanel(
+      timeseries(ctx, {
+        title: 'Active requests by kind',
+        description: 'Requests in flight on this node\'s Engine (engine_active_requests).',
+        unit: 'short',
+        targets: [target(`sum by (kind) (${byNode(rec.nodeActiveRequestsByKind)})`, '{{kind}}')],
+      }),
+    )
+    .withPanel(
+      timeseries(ctx, {
+        title: 'GPU busy',
+        description: 'Busy ratio of this node\'s GPUs (DCGM_FI_DEV_GPU_UTIL, or graphics-engine activity under MIG).',
+        unit: 'percentunit',
+        min: 0,
+        max: 1,
+        targets: [target(byNode(rec.gpuBusy), 'GPU {{gpu}}')],
+        thresholds: [{ value: a.DeepgramGPUSaturated.threshold, color: 'orange' }],
+        alert: 'DeepgramGPUSaturated',
+      }),
+    )
+    .withPanel(
+      timeseries(ctx, {
+        title: 'GPU temperature',
+        description: 'GPU temperature; the line is the alert threshold.',
+        unit: 'celsius',
+        targets: [target(byNode(rec.gpuTemperature), 'GPU {{gpu}}')],
+        thresholds: [{ value: a.DeepgramGPUTemperatureHigh.thresholdCelsius, color: 'red' }],
+        alert: 'DeepgramGPUTemperatureHigh',
+      }),
+    )
+    .withPanel(
+      timeseries(ctx, {
+        title: 'Exporter source scrape time',
+        description: 'How long each of the exporter\'s sources took on its last scrape.',
+        unit: 's',
+        targets: [target(exporterOnNode(DGMON.sourceScrapeDuration.name), '{{source}}')],
+      }),
+    );
+}

@@ -1,0 +1,158 @@
+// Deepgram / Streaming and capacity: live streams against the capacity the Engine estimates for itself, the
+// concurrency limit, N+1 headroom and where the trend leads. Every comparison is concurrency against concurrency
+// (open streams against streams a node can hold), never a request rate against a capacity.
+import { ENGINE } from '../core/catalog/index.ts';
+import { num, rate, sumBy, without } from '../core/promql.ts';
+import { dashboardShell, filtered, stat, target, timeseries, instantTarget, type DashboardContext } from './common.ts';
+
+/** How far back the saturation trend looks, and how far ahead it projects. */
+const TREND_WINDOW = '1h';
+const TREND_AHEAD_SECONDS = 3600;
+
+export function streamingDashboard(ctx: DashboardContext) {
+  const { config, q, rec, nodeFilter, clusterFilter } = ctx;
+  const a = config.alerts;
+  const byNode = (series: string, ...m: string[]) => filtered(series, nodeFilter, ...m);
+  const byCluster = (series: string) => filtered(series, clusterFilter);
+  const onNode = `on (${q.nodeBy.join(', ')})`;
+  // Per-node open streams, the kind label summed away so it matches the capacity series one to one.
+  const activeStreams = without('sum', ['kind'], byNode(rec.nodeActiveRequestsByKind, 'kind="stream"'));
+  const capacity = byNode(rec.nodeStreamCapacity);
+  // The Engine exports engine_active_requests only after its first request: a node with capacity and no streams yet
+  // counts 0 open streams rather than disappearing from the headroom panels.
+  const activeStreamsOrZero = `(${activeStreams} or ${capacity} * 0)`;
+  // Raw Engine series carry no node key: add it, then keep the nodes the dashboard selects.
+  const selectedNodes = `${onNode} group by (${q.nodeBy.join(', ')}) (${capacity})`;
+  const engineByNode = (metric: string) => `${sumBy(q.nodeBy, q.withNode(q.engine(metric), 'engine'))}\nand ${selectedNodes}`;
+  // predict_linear over the recorded per-node stream gauge: the least-squares line of the last hour, evaluated now
+  // (0 s ahead) and one hour ahead. Their difference over the hour is the trend's slope in streams per second.
+  const projected = (aheadSeconds: number) =>
+    without('sum', ['kind'], `predict_linear(${byNode(rec.nodeActiveRequestsByKind, 'kind="stream"')}[${TREND_WINDOW}], ${num(aheadSeconds)})`);
+  const connectionBuckets = `${q.withNode(rate(q.engine(`${ENGINE.streamConnectionLatency.name}_bucket`), '$__rate_interval'), 'engine')}\nand ${selectedNodes}`;
+
+  return dashboardShell(
+    ctx,
+    'streaming',
+    'Streaming and capacity',
+    'Live streams per node against the stream capacity each Engine estimates for itself, the concurrency limit, headroom with and without the largest node, the trend towards saturation, stream connection latency and Flux streams.',
+  )
+    .withPanel(
+      timeseries(ctx, {
+        title: 'Active streams and estimated capacity',
+        description:
+          'Open live streams per node (engine_active_requests{kind="stream"}) next to the number of streams the node believes it can serve with acceptable latency (engine_estimated_stream_capacity). Both are concurrencies, so they compare directly. The estimate rises as streams open and stops rising at the GPU\'s limit, so on a lightly loaded node it understates the real capacity.',
+        unit: 'short',
+        min: 0,
+        targets: [
+          target(activeStreams, '{{node}} active streams', 'A'),
+          target(capacity, '{{node}} estimated capacity', 'B'),
+        ],
+        alert: 'DeepgramStreamCapacityHigh',
+      }),
+    )
+    .withPanel(
+      timeseries(ctx, {
+        title: 'Stream capacity used',
+        description:
+          'Open streams divided by the estimated stream capacity, per node. Above the line for its hold time the capacity alert fires: add nodes or move load before streaming latency degrades. Nodes whose estimate is still 0 (just started) have no ratio.',
+        unit: 'percentunit',
+        min: 0,
+        targets: [target(byNode(rec.nodeStreamCapacityUsed), '{{node}}')],
+        thresholds: [{ value: a.DeepgramStreamCapacityHigh.threshold, color: 'orange' }],
+        alert: 'DeepgramStreamCapacityHigh',
+      }),
+    )
+    .withPanel(
+      timeseries(ctx, {
+        title: 'Stream headroom',
+        description:
+          'How many more live streams each node can accept: estimated stream capacity minus open streams. The total is the headroom of the selected nodes. Below 0 a node carries more streams than it believes it can serve with acceptable latency.',
+        unit: 'short',
+        targets: [
+          target(`${capacity} - ${activeStreamsOrZero}`, '{{node}}', 'A'),
+          target(`sum(${capacity} - ${activeStreamsOrZero})`, 'selected nodes', 'B'),
+        ],
+        alert: 'DeepgramStreamCapacityHigh',
+      }),
+    )
+    .withPanel(
+      timeseries(ctx, {
+        title: 'N+1 stream headroom',
+        description:
+          'Streams the cluster could still accept if its largest node were lost: summed estimated capacity minus the largest node\'s capacity minus the open streams. Below 0 a node failure, drain or rolling restart would push the remaining nodes past their capacity. Always the whole cluster, whatever nodes are selected; a single-node cluster has no N+1 by design and sits below 0 as soon as it serves streams.',
+        unit: 'short',
+        targets: [
+          target(
+            `${byCluster(rec.clusterStreamCapacity)}\n- ${byCluster(rec.clusterLargestNodeStreamCapacity)}\n- (${byCluster(rec.clusterActiveStreams)} or ${byCluster(rec.clusterStreamCapacity)} * 0)`,
+            config.cluster.multiCluster ? `{{${q.cluster}}}` : 'cluster',
+          ),
+        ],
+        alert: 'DeepgramNoHeadroomForNodeLoss',
+      }),
+    )
+    .withPanel(
+      timeseries(ctx, {
+        title: `Open streams projected ${TREND_WINDOW} ahead`,
+        description: `Trend towards saturation: predict_linear fits a straight line to each node's open streams over the last ${TREND_WINDOW} and extends it ${num(TREND_AHEAD_SECONDS / 3600)} h ahead. Where the projected line reaches the node's estimated capacity, the node saturates within the hour if the trend holds. A linear fit: it overshoots at the start of a daily ramp and undershoots sudden bursts, so read it as a warning, not a forecast.`,
+        unit: 'short',
+        min: 0,
+        targets: [
+          target(projected(TREND_AHEAD_SECONDS), '{{node}} projected streams', 'A'),
+          target(capacity, '{{node}} estimated capacity', 'B'),
+        ],
+        alert: 'DeepgramStreamCapacityHigh',
+      }),
+    )
+    .withPanel(
+      stat(ctx, {
+        title: 'Time to stream saturation',
+        description: `Seconds until each node's open streams reach its estimated capacity if the last ${TREND_WINDOW}'s linear trend (predict_linear) holds: (capacity - trend now) / trend slope. Only nodes whose streams are rising show a value; a node already past its capacity shows a negative time.`,
+        unit: 's',
+        targets: [
+          instantTarget(
+            `(${capacity} - ${projected(0)})\n/\n((${projected(TREND_AHEAD_SECONDS)} - ${projected(0)}) / ${num(TREND_AHEAD_SECONDS)} > 0)`,
+            '{{node}}',
+          ),
+        ],
+        alert: 'DeepgramStreamCapacityHigh',
+        span: 12,
+      }),
+    )
+    .withPanel(
+      timeseries(ctx, {
+        title: 'Concurrency limit used',
+        description:
+          'Active requests of every kind divided by engine.toml max_active_requests (engine_max_active_requests), per node. At the limit the API answers 429. Nodes without a limit (max_active_requests 0) have no series.',
+        unit: 'percentunit',
+        min: 0,
+        targets: [target(byNode(rec.nodeConcurrencyLimitUsed), '{{node}}')],
+        thresholds: [{ value: a.DeepgramConcurrencyLimitNear.threshold, color: 'orange' }],
+        alert: 'DeepgramConcurrencyLimitNear',
+      }),
+    )
+    .withPanel(
+      timeseries(ctx, {
+        title: 'Stream connection latency',
+        description:
+          'P50 and P95 of the time taken to establish a streaming connection (engine_stream_connection_latency_seconds) over the selected nodes. This is connection set-up, not the per-stream processing latency the streaming-latency alert watches (engine_stream_latency, on the fleet dashboard).',
+        unit: 's',
+        min: 0,
+        targets: [0.5, 0.95].map((qu, i) =>
+          target(`histogram_quantile(${qu}, sum by (le) (${connectionBuckets}))`, `P${num(qu * 100)}`, String.fromCharCode(65 + i)),
+        ),
+      }),
+    )
+    .withPanel(
+      timeseries(ctx, {
+        title: 'Flux streams',
+        description:
+          'Flux (v2 streaming) streams being processed (engine_flux_used_streams) against the maximum the GPU runs (engine_flux_max_streams, engine.toml [flux] max_streams), per node. Empty on nodes that do not serve Flux.',
+        unit: 'short',
+        min: 0,
+        targets: [
+          target(engineByNode(ENGINE.fluxUsedStreams.name), '{{node}} used', 'A'),
+          target(engineByNode(ENGINE.fluxMaxStreams.name), '{{node}} max', 'B'),
+        ],
+      }),
+    );
+}

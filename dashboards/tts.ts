@@ -1,0 +1,51 @@
+// Deepgram / TTS: text-to-speech first-byte latency, raw inference against what callers get after transcoding, by
+// model tier, and failures after the response started.
+import { ENGINE } from '../core/catalog/index.ts';
+import { rate } from '../core/promql.ts';
+import { dashboardShell, filtered, target, timeseries, type DashboardContext } from './common.ts';
+
+export function ttsDashboard(ctx: DashboardContext) {
+  const { q, rec, nodeFilter } = ctx;
+  const engineRate = (series: string) => rate(q.engine(series), '$__rate_interval');
+  const quantiles = (metric: string, what: string) =>
+    [0.5, 0.95].map((qu, i) =>
+      target(`histogram_quantile(${qu}, sum by (tier, le) (${engineRate(`${metric}_bucket`)}))`, `{{tier}} P${qu * 100} ${what}`, String.fromCharCode(65 + i)),
+    );
+
+  return dashboardShell(ctx, 'tts', 'TTS', 'Text-to-speech on the Deepgram Engine: time to first audio byte by model tier, raw and transcoded, and failures.')
+    .withPanel(
+      timeseries(ctx, {
+        title: 'TTS requests',
+        description: 'Completed TTS requests per second by status class.',
+        unit: 'reqps',
+        targets: [target(`sum by (response_status) (${filtered(rec.nodeRequestsByStatus, nodeFilter, 'kind="tts"')})`, '{{response_status}}')],
+      }),
+    )
+    .withPanel(
+      timeseries(ctx, {
+        title: 'First byte, transcoded (what callers wait for)',
+        description: 'P50 and P95 time to the first transcoded audio byte, by model tier: the latency a caller perceives.',
+        unit: 's',
+        min: 0,
+        targets: quantiles(ENGINE.ttsFirstTranscodedByteLatency.name, 'transcoded'),
+      }),
+    )
+    .withPanel(
+      timeseries(ctx, {
+        title: 'First byte, raw (inference only)',
+        description: 'P50 and P95 time to the first raw audio byte, before transcoding, by tier. The gap to the transcoded panel is transcoding cost.',
+        unit: 's',
+        min: 0,
+        targets: quantiles(ENGINE.ttsFirstRawByteLatency.name, 'raw'),
+      }),
+    )
+    .withPanel(
+      timeseries(ctx, {
+        title: 'Failures during response',
+        description:
+          'TTS failures after audio started streaming (the caller gets a cut-off response). The Engine registers this counter at its first failure, so "or vector(0)" shows zero until then instead of no data.',
+        unit: 'short',
+        targets: [target(`sum(increase(${q.engine(ENGINE.ttsFailuresDuringResponse.name)}[$__rate_interval])) or vector(0)`, 'failures')],
+      }),
+    );
+}
