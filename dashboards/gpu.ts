@@ -125,13 +125,10 @@ export function gpuDashboard(ctx: DashboardContext) {
       timeseries(ctx, {
         title: 'Xid events',
         description:
-          'New Xid errors per GPU: how often the last Xid code (DCGM_FI_DEV_XID_ERRORS, which holds the LAST code and never resets) changed within the rate interval, and, where dcgm-exporter has DCGM_EXP_XID_ERRORS_COUNT enabled, the Xids it counted in its own window, by code. The last-code gauge cannot see the same code twice in a row; the count can.',
+          'New Xid errors per GPU: how often the last Xid code (DCGM_FI_DEV_XID_ERRORS, which holds the LAST code and never resets) changed within the rate interval. It cannot see the same code twice in a row; the alert also reads the optional DCGM_EXP_XID_ERRORS_COUNT, which can (not drawn here: it exists only where enabled, and only after an Xid).',
         unit: 'short',
         min: 0,
-        targets: [
-          target(changes(byNode(rec.gpuXidLast), '$__rate_interval'), `${GPU_LEGEND} code changes`, 'A'),
-          target(`max by (${[...q.gpuBy, 'xid'].join(', ')}) (${q.dcgmClean(DCGM.xidErrorsCount.name)})\nand ${selectedNodes}`, `${GPU_LEGEND} Xid {{xid}}`, 'B'),
-        ],
+        targets: [target(changes(byNode(rec.gpuXidLast), '$__rate_interval'), `${GPU_LEGEND} code changes`, 'A')],
         alert: 'DeepgramGPUXidErrors',
       }),
     )
@@ -140,7 +137,7 @@ export function gpuDashboard(ctx: DashboardContext) {
         title: 'Last Xid code',
         description: 'The last Xid code the driver logged for each GPU (0 or absent: none since the driver loaded). A code, not a count: look it up in NVIDIA\'s Xid table; the Xid events panel shows when it happened.',
         unit: 'none',
-        targets: [instantTarget(`${byNode(rec.gpuXidLast)} > 0`, GPU_LEGEND)],
+        targets: [instantTarget(byNode(rec.gpuXidLast), GPU_LEGEND)],
         alert: 'DeepgramGPUXidErrors',
       }),
     )
@@ -148,12 +145,11 @@ export function gpuDashboard(ctx: DashboardContext) {
       stat(ctx, {
         title: 'Memory errors',
         description:
-          'Per GPU: rows remapped for uncorrectable memory errors in the selected time range (increase of DCGM_FI_DEV_UNCORRECTABLE_REMAPPED_ROWS), whether row remapping has failed (DCGM_FI_DEV_ROW_REMAP_FAILURE, 1 = failed: the GPU needs service), and double-bit ECC errors where reported (DCGM_FI_DEV_ECC_DBE_VOL_TOTAL). Any non-zero value corrupts results.',
+          'Per GPU: rows remapped for uncorrectable memory errors in the selected time range (increase of DCGM_FI_DEV_UNCORRECTABLE_REMAPPED_ROWS), and whether row remapping has failed (DCGM_FI_DEV_ROW_REMAP_FAILURE, 1 = failed: the GPU needs service). Any non-zero value means corrupted results or a GPU to replace.',
         unit: 'short',
         targets: [
           instantTarget(counterPerGpu(DCGM.uncorrectableRemappedRows.name, increase, '$__range'), `${GPU_LEGEND} uncorrectable remapped rows`, 'A'),
           instantTarget(perGpu(DCGM.rowRemapFailure.name), `${GPU_LEGEND} row remap failed`, 'B'),
-          instantTarget(counterPerGpu(DCGM.eccDbeVolatileTotal.name, increase, '$__range'), `${GPU_LEGEND} double-bit ECC errors`, 'C'),
         ],
         alert: 'DeepgramGPUMemoryErrors',
         span: 12,

@@ -1,12 +1,12 @@
 // Runs the real Prometheus server (Debian's /usr/bin/prometheus, 2.42) on a free 127.0.0.1 port for tests: writes
 // prometheus.yml and the rule files into a temporary directory, waits (bounded) for /-/ready, and answers PromQL
-// through the HTTP API. Every wait is bounded, and the child is killed when the test process exits.
+// through the HTTP API. Every wait is bounded, and the child is killed when the test process exits or is SIGTERMed.
 //
 // Two facts about this Prometheus shape the API (see /work/shared/reference/toolchain.md, sections 1 and 4):
 // - Static targets still pass through the service-discovery manager's 5 s update throttle, so the first scrapes come
 //   about 6.5 s after /-/ready. Call waitForTargets() before asserting anything about scraped data.
 // - The container's PID 1 does not reap orphans: the server is spawned from node and always ended by close() (or,
-//   as a last resort, by the process 'exit' hook below), never left behind.
+//   as a last resort, by the process 'exit' and SIGTERM hooks below), never left behind.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
@@ -84,24 +84,35 @@ const POLL_MS = 250;
 const STDERR_KEEP = 16_384;
 const PORT_ATTEMPTS = 3;
 
-// Children still running, killed synchronously if the test process exits without closing them.
+// Servers still running and directories not yet removed: if the test process ends without close(), they are killed
+// and removed synchronously. Node emits 'exit' on a normal end or process.exit(), but not when the process is killed
+// by a signal, and vitest stops its worker processes with SIGTERM; so SIGTERM is handled too, then re-raised to end
+// the process as it would have ended (unless someone else also listens for it).
 const running = new Set<ChildProcess>();
-let exitHookInstalled = false;
-function trackChild(child: ChildProcess): void {
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    process.once('exit', () => {
-      for (const c of running) {
-        try {
-          c.kill('SIGKILL');
-        } catch {
-          // already gone
-        }
-      }
-    });
+const dirs = new Set<string>();
+let exitHooksInstalled = false;
+function cleanUpNow(): void {
+  for (const child of running) {
+    try {
+      child.kill('SIGKILL');
+    } catch {
+      // already gone
+    }
   }
-  running.add(child);
-  child.once('exit', () => running.delete(child));
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+}
+function installExitHooks(): void {
+  if (exitHooksInstalled) return;
+  exitHooksInstalled = true;
+  process.once('exit', cleanUpNow);
+  process.once('SIGTERM', () => {
+    cleanUpNow();
+    if (process.listenerCount('SIGTERM') === 0) process.kill(process.pid, 'SIGTERM');
+  });
+}
+function removeDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+  dirs.delete(dir);
 }
 
 /** A port that was free on 127.0.0.1 a moment ago. */
@@ -152,7 +163,9 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
       throw new Error(`rule file name must be a plain file name other than prometheus.yml and data: ${JSON.stringify(f.name)}`);
     }
   }
+  installExitHooks();
   const dir = mkdtempSync(join(process.env.DGMON_TMP ?? tmpdir(), 'dgmon-prometheus-'));
+  dirs.add(dir);
   try {
     const configFile = join(dir, 'prometheus.yml');
     writeFileSync(configFile, prometheusConfig(options));
@@ -167,7 +180,7 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
       }
     }
   } catch (err) {
-    rmSync(dir, { recursive: true, force: true });
+    removeDir(dir);
     throw err;
   }
 }
@@ -186,7 +199,8 @@ async function launch(dir: string, configFile: string, port: number, options: Pr
     ],
     { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] },
   );
-  trackChild(child);
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-STDERR_KEEP);
@@ -333,7 +347,7 @@ async function launch(dir: string, configFile: string, port: number, options: Pr
       return body.data;
     },
     close() {
-      closing ??= stop().finally(() => rmSync(dir, { recursive: true, force: true }));
+      closing ??= stop().finally(() => removeDir(dir));
       return closing;
     },
   };
