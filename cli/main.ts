@@ -37,7 +37,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
 
   program
     .command('generate')
-    .description('Write Prometheus rules, Alertmanager routing and runbooks for your config.')
+    .description('Write Prometheus rules, Alertmanager routing, runbooks and Grafana dashboards for your config.')
     .option('-c, --config <file>', 'dgmon.yaml to use (default: ./dgmon.yaml if present, else the built-in defaults)')
     .option('-o, --out <dir>', 'output directory', 'out')
     .action((opts: { config?: string; out: string }) => {
