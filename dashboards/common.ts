@@ -76,17 +76,16 @@ function runbookLinks(ctx: DashboardContext, spec: PanelSpec): DashboardLinkBuil
   return spec.alert ? [new DashboardLinkBuilder(`Runbook: ${spec.alert}`).type(DashboardLinkType.Link).url(runbookUrl(ctx.config, spec.alert)).targetBlank(true)] : [];
 }
 
-export function timeseries(ctx: DashboardContext, spec: PanelSpec): TimeseriesBuilder {
-  const panel = new TimeseriesBuilder()
+/** What every panel type shares, whatever its builder: text, unit, datasource, size, thresholds, links, targets. */
+function withCommon<P extends TimeseriesBuilder | StatBuilder>(ctx: DashboardContext, panel: P, spec: PanelSpec, size: { height: number; span: number }): P {
+  panel
     .title(spec.title)
     .description(spec.description)
     .unit(spec.unit)
     .datasource(DATASOURCE)
-    .height(spec.height ?? 8)
-    .span(spec.span ?? 12)
-    .legend(new VizLegendOptionsBuilder().showLegend(true).displayMode(LegendDisplayMode.List).placement(LegendPlacement.Bottom))
+    .height(spec.height ?? size.height)
+    .span(spec.span ?? size.span)
     .thresholds(thresholdSteps(spec))
-    .thresholdsStyle(new GraphThresholdsStyleConfigBuilder().mode(spec.thresholds?.length ? GraphThresholdsStyleMode.Dashed : GraphThresholdsStyleMode.Off))
     .links(runbookLinks(ctx, spec));
   if (spec.min !== undefined) panel.min(spec.min);
   if (spec.max !== undefined) panel.max(spec.max);
@@ -94,22 +93,16 @@ export function timeseries(ctx: DashboardContext, spec: PanelSpec): TimeseriesBu
   return panel;
 }
 
+export function timeseries(ctx: DashboardContext, spec: PanelSpec): TimeseriesBuilder {
+  return withCommon(ctx, new TimeseriesBuilder(), spec, { height: 8, span: 12 })
+    .legend(new VizLegendOptionsBuilder().showLegend(true).displayMode(LegendDisplayMode.List).placement(LegendPlacement.Bottom))
+    .thresholdsStyle(new GraphThresholdsStyleConfigBuilder().mode(spec.thresholds?.length ? GraphThresholdsStyleMode.Dashed : GraphThresholdsStyleMode.Off));
+}
+
 export function stat(ctx: DashboardContext, spec: PanelSpec): StatBuilder {
-  const panel = new StatBuilder()
-    .title(spec.title)
-    .description(spec.description)
-    .unit(spec.unit)
-    .datasource(DATASOURCE)
-    .height(spec.height ?? 4)
-    .span(spec.span ?? 6)
+  return withCommon(ctx, new StatBuilder(), spec, { height: 4, span: 6 })
     .graphMode(BigValueGraphMode.Area)
-    .reduceOptions(new ReduceDataOptionsBuilder().calcs(['lastNotNull']))
-    .thresholds(thresholdSteps(spec))
-    .links(runbookLinks(ctx, spec));
-  if (spec.min !== undefined) panel.min(spec.min);
-  if (spec.max !== undefined) panel.max(spec.max);
-  for (const t of spec.targets) panel.withTarget(t);
-  return panel;
+    .reduceOptions(new ReduceDataOptionsBuilder().calcs(['lastNotNull']));
 }
 
 /** The shell every dgmon dashboard shares: uid, tags, variables, links between dashboards, not editable. */
