@@ -7,12 +7,9 @@
 //   about 6.5 s after /-/ready. Call waitForTargets() before asserting anything about scraped data.
 // - The container's PID 1 does not reap orphans: the server is spawned from node and always ended by close() (or,
 //   as a last resort, by the process 'exit' and SIGTERM hooks below), never left behind.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { dump } from 'js-yaml';
+import { startDaemon, sleep } from './daemon.ts';
 
 export const PROMETHEUS_BIN = 'prometheus';
 
@@ -33,6 +30,14 @@ export interface PrometheusOptions {
   /** Default '1s'. */
   evaluationInterval?: string;
   externalLabels?: Record<string, string>;
+  /** Alertmanagers (`host:port`) the alerts are sent to, as an alerting.alertmanagers static config. */
+  alertmanagers?: string[];
+  /**
+   * --rules.alert.resend-delay (Prometheus' default 1m): how often still-firing alerts are sent again. Alerts that fire
+   * before the notifier has discovered its Alertmanagers (the same 5 s SD throttle) are dropped and only sent again
+   * after this delay, so end-to-end tests shorten it.
+   */
+  alertResendDelay?: string;
 }
 
 export interface InstantSample {
@@ -76,62 +81,8 @@ export class PrometheusQueryError extends Error {
   }
 }
 
-const READY_TIMEOUT_MS = 30_000;
-const STOP_TIMEOUT_MS = 10_000;
-const KILL_TIMEOUT_MS = 5_000;
 const REQUEST_TIMEOUT_MS = 15_000;
 const POLL_MS = 250;
-const STDERR_KEEP = 16_384;
-const PORT_ATTEMPTS = 3;
-
-// Servers still running and directories not yet removed: if the test process ends without close(), they are killed
-// and removed synchronously. Node emits 'exit' on a normal end or process.exit(), but not when the process is killed
-// by a signal, and vitest stops its worker processes with SIGTERM; so SIGTERM is handled too, then re-raised to end
-// the process as it would have ended (unless someone else also listens for it).
-const running = new Set<ChildProcess>();
-const dirs = new Set<string>();
-let exitHooksInstalled = false;
-function cleanUpNow(): void {
-  for (const child of running) {
-    try {
-      child.kill('SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-}
-function installExitHooks(): void {
-  if (exitHooksInstalled) return;
-  exitHooksInstalled = true;
-  process.once('exit', cleanUpNow);
-  process.once('SIGTERM', () => {
-    cleanUpNow();
-    if (process.listenerCount('SIGTERM') === 0) process.kill(process.pid, 'SIGTERM');
-  });
-}
-function removeDir(dir: string): void {
-  rmSync(dir, { recursive: true, force: true });
-  dirs.delete(dir);
-}
-
-/** A port that was free on 127.0.0.1 a moment ago. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-function tail(text: string, lines = 30): string {
-  return text.trimEnd().split('\n').slice(-lines).join('\n');
-}
 
 /** Prometheus sample values are strings, including NaN and ±Inf. */
 function sampleValue(v: string): number {
@@ -149,6 +100,9 @@ export function prometheusConfig(options: PrometheusOptions): string {
   return dump({
     global,
     rule_files: (options.ruleFiles ?? []).map((f) => f.name),
+    ...(options.alertmanagers && options.alertmanagers.length > 0
+      ? { alerting: { alertmanagers: [{ static_configs: [{ targets: options.alertmanagers }] }] } }
+      : {}),
     scrape_configs: options.scrape.map((s) => ({
       job_name: s.job,
       ...(s.metricsPath ? { metrics_path: s.metricsPath } : {}),
@@ -163,93 +117,21 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
       throw new Error(`rule file name must be a plain file name other than prometheus.yml and data: ${JSON.stringify(f.name)}`);
     }
   }
-  installExitHooks();
-  const dir = mkdtempSync(join(process.env.DGMON_TMP ?? tmpdir(), 'dgmon-prometheus-'));
-  dirs.add(dir);
-  try {
-    const configFile = join(dir, 'prometheus.yml');
-    writeFileSync(configFile, prometheusConfig(options));
-    for (const f of options.ruleFiles ?? []) writeFileSync(join(dir, f.name), f.content);
-    // The port is free when picked, but another process may take it before Prometheus binds: try a fresh one.
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await launch(dir, configFile, await freePort(), options);
-      } catch (err) {
-        if (attempt < PORT_ATTEMPTS && err instanceof Error && /address already in use/.test(err.message)) continue;
-        throw err;
-      }
-    }
-  } catch (err) {
-    removeDir(dir);
-    throw err;
-  }
-}
-
-async function launch(dir: string, configFile: string, port: number, options: PrometheusOptions): Promise<PrometheusHandle> {
-  const url = `http://127.0.0.1:${port}`;
-  const child = spawn(
-    PROMETHEUS_BIN,
-    [
-      `--config.file=${configFile}`,
+  const daemon = await startDaemon({
+    name: 'prometheus',
+    bin: PROMETHEUS_BIN,
+    files: { 'prometheus.yml': prometheusConfig(options), ...Object.fromEntries((options.ruleFiles ?? []).map((f) => [f.name, f.content])) },
+    args: ({ dir, address, url }) => [
+      `--config.file=${join(dir, 'prometheus.yml')}`,
       `--storage.tsdb.path=${join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${port}`,
+      `--web.listen-address=${address}`,
       `--web.external-url=${url}`,
       '--web.enable-lifecycle',
       '--storage.tsdb.retention.time=1d',
+      ...(options.alertResendDelay ? [`--rules.alert.resend-delay=${options.alertResendDelay}`] : []),
     ],
-    { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  running.add(child);
-  child.once('exit', () => running.delete(child));
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-STDERR_KEEP);
   });
-  let exitCode: number | null | undefined; // undefined while running
-  let exitSignal: NodeJS.Signals | null = null;
-  const exited = new Promise<void>((resolve) => {
-    child.once('exit', (code, signal) => {
-      exitCode = code;
-      exitSignal = signal;
-      resolve();
-    });
-  });
-  let spawnError: Error | undefined;
-  child.once('error', (err) => (spawnError = err));
-
-  const stop = async (): Promise<void> => {
-    if (exitCode !== undefined || child.pid === undefined) return;
-    child.kill('SIGTERM');
-    const timer = (ms: number) => new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), ms).unref());
-    if ((await Promise.race([exited.then(() => 'exited' as const), timer(STOP_TIMEOUT_MS)])) === 'timeout') {
-      child.kill('SIGKILL');
-      if ((await Promise.race([exited.then(() => 'exited' as const), timer(KILL_TIMEOUT_MS)])) === 'timeout') {
-        throw new Error(`prometheus (pid ${child.pid}) did not exit after SIGKILL`);
-      }
-    }
-  };
-
-  // Ready: /-/ready answers 200 (503 while the TSDB opens). Fail at once if the process dies or cannot be spawned.
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  for (;;) {
-    if (spawnError) throw new Error(`cannot run ${PROMETHEUS_BIN}: ${spawnError.message}`);
-    if (exitCode !== undefined) {
-      await sleep(50); // let the last stderr chunk arrive
-      throw new Error(`prometheus exited early (code ${exitCode}, signal ${exitSignal}):\n${tail(stderr)}`);
-    }
-    try {
-      const response = await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(1_000) });
-      await response.text();
-      if (response.status === 200) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      await stop().catch(() => undefined);
-      throw new Error(`prometheus not ready at ${url} after ${READY_TIMEOUT_MS} ms:\n${tail(stderr)}`);
-    }
-    await sleep(50);
-  }
+  const { url, dir } = daemon;
 
   async function api(path: string, params: Record<string, string>): Promise<unknown> {
     const response = await fetch(`${url}${path}`, {
@@ -309,7 +191,7 @@ async function launch(dir: string, configFile: string, port: number, options: Pr
     let last: InstantSample[] | undefined;
     let lastError: unknown;
     for (;;) {
-      if (exitCode !== undefined) throw new Error(`prometheus exited (code ${exitCode}) while waiting for ${expr}:\n${tail(stderr)}`);
+      if (daemon.exited()) throw new Error(`prometheus exited while waiting for ${expr}:\n${daemon.stderrTail()}`);
       try {
         last = await query(expr);
         lastError = undefined;
@@ -328,7 +210,6 @@ async function launch(dir: string, configFile: string, port: number, options: Pr
   }
 
   const configured = options.scrape.reduce((n, s) => n + s.targets.length, 0);
-  let closing: Promise<void> | undefined;
 
   return {
     url,
@@ -346,9 +227,6 @@ async function launch(dir: string, configFile: string, port: number, options: Pr
       if (body.status !== 'success') throw new Error(`/api/v1/rules: HTTP ${response.status}: ${body.error}`);
       return body.data;
     },
-    close() {
-      closing ??= stop().finally(() => removeDir(dir));
-      return closing;
-    },
+    close: () => daemon.close(),
   };
 }
