@@ -1,7 +1,8 @@
 // The commands that keep running: the exporter, the simulator, and the demo that wires both. Each stops cleanly on
 // SIGTERM or SIGINT, closing its servers before the process exits.
 import type { DgmonConfig } from '../core/config.ts';
-import { parseConfig } from '../core/config.ts';
+import { watchSimulator } from './watch-simulator.ts';
+import { UsageError } from './errors.ts';
 import { startExporter, type ExporterHandle } from '../exporter/index.ts';
 import { startSimulator, SCENARIOS, type ScenarioName, type Simulator } from '../simulator/index.ts';
 import type { Io } from './main.ts';
@@ -50,20 +51,7 @@ export async function runDemo(base: DgmonConfig, opts: { out: string; scenario: 
   const simulator = await startSimulator({ scenario: scenarioName(opts.scenario), ports: { ...SIMULATOR_PORTS } });
   let exporter: ExporterHandle | undefined;
   try {
-    const config = parseConfig({
-      ...base,
-      exporter: {
-        ...base.exporter,
-        listen: process.env.DGMON_LISTEN ?? '127.0.0.1:9898',
-        sources: {
-          ...base.exporter.sources,
-          engine: { ...base.exporter.sources.engine, url: `${simulator.urls.engine}/metrics` },
-          dcgm: { ...base.exporter.sources.dcgm, url: `${simulator.urls.dcgm}/metrics` },
-          api: { ...base.exporter.sources.api, url: simulator.urls.api },
-          licenseProxy: { ...base.exporter.sources.licenseProxy, url: simulator.urls.licenseProxy },
-        },
-      },
-    });
+    const config = watchSimulator(base, simulator.urls, { listen: process.env.DGMON_LISTEN ?? '127.0.0.1:9898' });
     exporter = await startExporter(config);
     io.out(
       [
@@ -110,23 +98,21 @@ function untilSignal(): Promise<void> {
   });
 }
 
-class FlagError extends Error {}
-export { FlagError };
 
 function scenarioName(name: string): ScenarioName {
   const known = SCENARIOS.map((s) => s.name as string);
-  if (!known.includes(name)) throw new FlagError(`--scenario: unknown scenario "${name}"; one of ${known.join(', ')}`);
+  if (!known.includes(name)) throw new UsageError(`--scenario: unknown scenario "${name}"; one of ${known.join(', ')}`);
   return name as ScenarioName;
 }
 
 function port(text: string, flag: string): number {
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new FlagError(`${flag}: must be a port number 0-65535 (0 picks a free one), got "${text}"`);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`${flag}: must be a port number 0-65535 (0 picks a free one), got "${text}"`);
   return n;
 }
 
 function positiveInt(text: string, flag: string): number {
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 1 || n > 64) throw new FlagError(`${flag}: must be a whole number from 1 to 64, got "${text}"`);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new UsageError(`${flag}: must be a whole number from 1 to 64, got "${text}"`);
   return n;
 }

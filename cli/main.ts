@@ -9,13 +9,11 @@ import { emptyReceivers } from '../alerts/alertmanager.ts';
 import { commentedDefaults } from '../core/config-doc.ts';
 import { existsSync, writeFileSync } from 'node:fs';
 import { exporterOverride, type ExporterFlags } from './exporter-settings.ts';
-import { runExporter, runSimulator, runDemo, FlagError, SIMULATOR_PORTS, type SimulateFlags } from './long-running.ts';
+import { runExporter, runSimulator, runDemo, SIMULATOR_PORTS, type SimulateFlags } from './long-running.ts';
+import { UsageError } from './errors.ts';
 
 /** Exit codes: 0 done, 1 failed, 2 invalid config or usage. */
 export const EXIT = { ok: 0, failed: 1, invalid: 2 } as const;
-
-/** A mistake in how dgmon was called (as opposed to what the config says). */
-class UsageError extends Error {}
 
 export interface Io {
   out: (text: string) => void;
@@ -129,7 +127,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (err) {
-    if (err instanceof UsageError || err instanceof FlagError) {
+    if (err instanceof UsageError) {
       io.err(`dgmon: ${err.message}`);
       code = EXIT.invalid;
     } else if (err instanceof ConfigError) {

@@ -6,7 +6,7 @@ import { DGMON, SOURCE_FAILURE_REASONS } from '../core/catalog/index.ts';
 import { renderText } from '../core/exposition/render.ts';
 import type { MetricFamily } from '../core/exposition/types.ts';
 import { VERSION } from '../core/version.ts';
-import { SourceError } from './fetch.ts';
+import { SourceError, raceSignal } from './fetch.ts';
 import type { DeepgramApi } from './deepgram-api.ts';
 import type { Source, SourceName } from './sources/types.ts';
 import type { Logger } from './log.ts';
@@ -82,19 +82,14 @@ export class Collector {
   private async recordHealth(budget: AbortSignal): Promise<void> {
     const api = this.options.api;
     if (!api) return;
-    const report = await Promise.race([api.health(), aborted(budget)]);
+    // Past the budget the scrape answers without fresh health gauges; the shared check keeps running.
+    const report = await raceSignal(api.health(), budget).catch(() => undefined);
     if (!report) return;
     for (const check of report.checks) {
       this.healthSuccess.set({ check: check.name }, check.ok ? 1 : 0);
       this.healthDuration.set({ check: check.name }, check.latencySeconds);
     }
   }
-}
-
-/** Resolves (with undefined) once `signal` has aborted, at once if it already has. */
-function aborted(signal: AbortSignal): Promise<undefined> {
-  if (signal.aborted) return Promise.resolve(undefined);
-  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(undefined), { once: true }));
 }
 
 /**

@@ -2,7 +2,7 @@
 // cached for a short TTL and shared by /health and /metrics, so probes and scrapes never multiply API calls.
 import type { HEALTH_CHECKS } from '../core/catalog/index.ts';
 import { fetchText, SourceError, type FailureReason } from './fetch.ts';
-import { parseJson } from './sources/license-proxy.ts';
+import { parseJson } from './sources/shapes.ts';
 
 export type CheckName = (typeof HEALTH_CHECKS)[number];
 

@@ -82,3 +82,22 @@ function classify(err: unknown, signal: AbortSignal): SourceError {
   // The message is ours, never the upstream's text: it may carry URLs with credentials.
   return new SourceError('connection', code ? `connection failed (${code})` : 'connection failed');
 }
+
+/** Resolves with `promise`, or rejects with a timeout once `signal` aborts (the shared check keeps running). */
+export function raceSignal<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(new SourceError('timeout', 'did not answer within its timeout'));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new SourceError('timeout', 'did not answer within its timeout'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}

@@ -2,10 +2,10 @@
 // Engine connection come from the shared, briefly cached health check; models are read on each scrape.
 import { DGMON, API_HEALTH_STATES } from '../../core/catalog/index.ts';
 import type { MetricFamily, Sample } from '../../core/exposition/types.ts';
-import { SourceError } from '../fetch.ts';
+import { SourceError, raceSignal } from '../fetch.ts';
 import type { DeepgramApi } from '../deepgram-api.ts';
 import { redactUrl } from './passthrough.ts';
-import { stateSet } from './license-proxy.ts';
+import { stateSet } from './shapes.ts';
 import type { Source } from './types.ts';
 
 export function apiSource(api: DeepgramApi, baseUrl: string): Source {
@@ -59,23 +59,4 @@ function modelSamples(body: Record<string, unknown>): Sample[] {
     }
   }
   return samples;
-}
-
-/** Resolves with `promise`, or rejects with a timeout once `signal` aborts (the shared check keeps running). */
-function raceSignal<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(new SourceError('timeout', 'did not answer within its timeout'));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new SourceError('timeout', 'did not answer within its timeout'));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
 }

@@ -5,12 +5,13 @@ import { SourceError, type FailureReason } from '../fetch.ts';
 import type { Source } from './types.ts';
 
 export function nvidiaSmiSource(binary: string, timeoutMs: number): Source {
+  const host = hostname();
   return {
     name: 'nvidia_smi',
     target: binary,
     async collect(signal) {
       try {
-        return await collectNvidiaSmi({ binary, timeoutMs, hostname: hostname(), signal });
+        return await collectNvidiaSmi({ binary, timeoutMs, hostname: host, signal });
       } catch (err) {
         const reason = (err as { reason?: FailureReason }).reason ?? 'parse';
         throw new SourceError(signal.aborted ? 'timeout' : reason, (err as Error).message);

@@ -4,6 +4,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { parseConfig } from '../../core/config.ts';
 import { buildDashboards } from '../../dashboards/index.ts';
 import { plainBundle, OUTPUT_PATHS } from '../../outputs/plain.ts';
+import { watchSimulator } from '../../cli/watch-simulator.ts';
 import { startExporter, type ExporterHandle } from '../../exporter/index.ts';
 import { createLogger } from '../../exporter/log.ts';
 import { startSimulator, type Simulator } from '../../simulator/index.ts';
@@ -24,20 +25,7 @@ beforeAll(async () => {
   // capacity-exhausted sets max_active_requests, so the concurrency-limit panels have a limit to divide by.
   simulator = await startSimulator({ scenario: 'capacity-exhausted', load: 20 });
   exporter = await startExporter(
-    parseConfig({
-      ...config,
-      exporter: {
-        ...config.exporter,
-        listen: '127.0.0.1:0',
-        sources: {
-          ...config.exporter.sources,
-          engine: { url: `${simulator.urls.engine}/metrics`, timeout: '2s' },
-          dcgm: { url: `${simulator.urls.dcgm}/metrics`, timeout: '2s' },
-          api: { url: simulator.urls.api, timeout: '2s' },
-          licenseProxy: { url: simulator.urls.licenseProxy, timeout: '2s' },
-        },
-      },
-    }),
+    watchSimulator(config, simulator.urls, { listen: '127.0.0.1:0', timeout: '2s' }),
     { log: createLogger({ destination: new Capture() }), secrets: {} },
   );
   const files = plainBundle(config);

@@ -7,6 +7,7 @@ import { parseConfig, type DgmonConfig } from '../../core/config.ts';
 import { durationSeconds } from '../../core/duration.ts';
 import { plainBundle, OUTPUT_PATHS } from '../../outputs/plain.ts';
 import { RECEIVER_NAMES } from '../../alerts/alertmanager.ts';
+import { watchSimulator } from '../../cli/watch-simulator.ts';
 import { startExporter, type ExporterHandle } from '../../exporter/index.ts';
 import { createLogger } from '../../exporter/log.ts';
 import { startSimulator, type Simulator, type ScenarioName } from '../../simulator/index.ts';
@@ -92,21 +93,7 @@ beforeAll(async () => {
   // 20 requests/s: enough requests per 10 s window that error-burst's 8 % share stays clearly above the 5 % threshold.
   simulator = await startSimulator({ scenario: 'healthy', load: 20 });
   exporter = await startExporter(
-    parseConfig({
-      ...config,
-      exporter: {
-        ...config.exporter,
-        listen: '127.0.0.1:0',
-        healthCacheTtl: '1s',
-        sources: {
-          ...config.exporter.sources,
-          engine: { url: `${simulator.urls.engine}/metrics`, timeout: '2s' },
-          dcgm: { url: `${simulator.urls.dcgm}/metrics`, timeout: '2s' },
-          api: { url: simulator.urls.api, timeout: '2s' },
-          licenseProxy: { url: simulator.urls.licenseProxy, timeout: '2s' },
-        },
-      },
-    }),
+    watchSimulator(config, simulator.urls, { listen: '127.0.0.1:0', timeout: '2s', healthCacheTtl: '1s' }),
     { log: createLogger({ destination: new Capture() }), secrets: {} },
   );
   const files = plainBundle(config);

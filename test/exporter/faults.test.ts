@@ -21,7 +21,7 @@ afterAll(async () => {
   await Promise.all(servers.map((s) => s.close()));
 });
 
-async function exporterWith(engineUrl: string, extra: Record<string, unknown> = {}): Promise<{ exporter: ExporterHandle; logs: Capture }> {
+async function exporterWith(engineUrl: string, engineTimeout = '5s'): Promise<{ exporter: ExporterHandle; logs: Capture }> {
   const dcgm = await serve((_req, res) => res.end(GOOD_DCGM));
   servers.push(dcgm);
   const logs = new Capture();
@@ -30,8 +30,7 @@ async function exporterWith(engineUrl: string, extra: Record<string, unknown> = 
       listen: '127.0.0.1:0',
       scrapeBudget: '2s',
       maxBodyBytes: 1024 * 1024,
-      sources: { engine: { url: engineUrl, timeout: '5s' }, dcgm: { url: `${dcgm.url}/metrics` } },
-      ...extra,
+      sources: { engine: { url: engineUrl, timeout: engineTimeout }, dcgm: { url: `${dcgm.url}/metrics` } },
     },
   });
   const exporter = await startExporter(config, { log: createLogger({ destination: logs }), secrets: {} });
@@ -48,8 +47,8 @@ function sample(text: string, name: string, labels: Record<string, string>): num
   return undefined;
 }
 
-async function expectEngineDown(engineUrl: string, reason: string) {
-  const { exporter, logs } = await exporterWith(engineUrl);
+async function expectEngineDown(engineUrl: string, reason: string, engineTimeout?: string) {
+  const { exporter, logs } = await exporterWith(engineUrl, engineTimeout);
   const { status, text } = await get(`${exporter.url}/metrics`);
   expect(status).toBe(200);
   expect(sample(text, 'dgmon_source_up', { source: 'engine' })).toBe(0);
@@ -70,10 +69,9 @@ describe('exporter under upstream faults', () => {
   it('answers within its budget while an upstream hangs, reporting a timeout', async () => {
     const hang = await serve(() => undefined);
     servers.push(hang);
-    const started = Date.now();
-    await expectEngineDown(`${hang.url}/metrics`, 'timeout');
-    // Budget 2 s: generous bound, not a benchmark; the point is that a hanging upstream does not hang the scrape.
-    expect(Date.now() - started).toBeLessThan(10_000);
+    // The engine's own timeout (10 min) is far past the test's 60 s limit: only the 2 s scrape budget can end the
+    // fetch, so a scrape that answers at all proves the budget works. No clock is read here.
+    await expectEngineDown(`${hang.url}/metrics`, 'timeout', '10m');
   });
 
   it('reports HTTP 500 as reason http_status', async () => {
