@@ -7,6 +7,7 @@ import { recordNames } from './rules/names.ts';
 import { engineRecordingRules } from './rules/engine.ts';
 import { gpuRecordingRules } from './rules/gpu.ts';
 import { sloRecordingRules } from './rules/slo.ts';
+import { rulesInfoGroup } from './rules/info.ts';
 import { availabilityAlerts } from './groups/availability.ts';
 import { capacityAlerts } from './groups/capacity.ts';
 import { sloAlerts } from './groups/slo.ts';
@@ -44,7 +45,7 @@ export interface RuleBundle {
 export function buildRules(config: DgmonConfig): RuleBundle {
   const ctx = alertContext(config);
   const interval = config.intervals.evaluation;
-  const recording = [...engineRecordingRules(ctx), ...gpuRecordingRules(ctx), ...sloRecordingRules(ctx)].map((g) => ({ name: g.name, interval, rules: g.rules }));
+  const recording: RuleGroup<RecordingRule>[] = [...engineRecordingRules(ctx), ...gpuRecordingRules(ctx), ...sloRecordingRules(ctx)].map((g) => ({ name: g.name, interval, rules: g.rules }));
   const definitions: AlertDefinition[] = [];
   const alerting: RuleGroup<AlertingRule>[] = [];
   for (const [name, module] of ALERT_MODULES) {
@@ -53,6 +54,8 @@ export function buildRules(config: DgmonConfig): RuleBundle {
     definitions.push(...defs);
     alerting.push({ name, interval, rules: defs.flatMap((d) => toRules(d, config)) });
   }
+  // Last, so its fingerprint covers every other group.
+  recording.push(rulesInfoGroup([...recording, ...alerting], interval));
   return { recording, alerting, definitions };
 }
 

@@ -47,7 +47,8 @@ for (const [name, config] of Object.entries(configs)) {
     });
 
     it('names recording rules level:metric:operations', () => {
-      for (const r of records) expect(r.record).toMatch(/^[a-z_]+:[a-zA-Z0-9_]+:[a-zA-Z0-9_]+$/);
+      // Catalogued metadata (dgmon_rules_info) is a metric of its own, not an aggregation: it keeps its catalogue name.
+      for (const r of records.filter((x) => !known.has(x.record!))) expect(r.record).toMatch(/^[a-z_]+:[a-zA-Z0-9_]+:[a-zA-Z0-9_]+$/);
     });
 
     it('names alerts in CamelCase with the Deepgram prefix, at most 40 characters', () => {

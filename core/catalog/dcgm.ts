@@ -1,6 +1,9 @@
 // NVIDIA dcgm-exporter metrics (`/metrics` on port 9400): the rows enabled in its default-counters.csv at tag
 // 4.5.3-4.8.2, plus the optional exporter-computed DCGM_EXP_XID_ERRORS_COUNT. Units are DCGM's own (%, MiB, MHz, mJ);
-// dgmon converts them once, in recording rules, to base units.
+// dgmon converts them once, in recording rules, to base units. Fields marked optional are missing on some GPUs or
+// setups: MIG instances lack GPU_UTIL, DCP (PROF) fields need data-centre Volta or later and unsupported rows are
+// skipped, row remapping is Ampere and later, NVLink and vGPU fields need that hardware, and the rest are off in
+// default-counters.csv.
 import type { MetricDef } from './types.ts';
 
 /** Labels on every GPU series. `Hostname` (released builds up to 4.5.3-4.8.2) became `hostname` later; accept both. */
@@ -23,7 +26,7 @@ export const DCGM = {
   powerUsage: def({ name: 'DCGM_FI_DEV_POWER_USAGE', type: 'gauge', unit: 'watts', help: 'Power draw (in W).' }),
   totalEnergy: def({ name: 'DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION', type: 'counter', unit: 'millijoules', help: 'Total energy consumption since boot (in mJ).', notes: 'A counter without _total, as dcgm-exporter names it.' }),
   pcieReplay: def({ name: 'DCGM_FI_DEV_PCIE_REPLAY_COUNTER', type: 'counter', unit: 'retries', help: 'Total number of PCIe retries.' }),
-  gpuUtil: def({ name: 'DCGM_FI_DEV_GPU_UTIL', type: 'gauge', unit: 'percent', help: 'GPU utilization (in %).', notes: 'Absent on MIG instances: fall back to DCGM_FI_PROF_GR_ENGINE_ACTIVE.' }),
+  gpuUtil: def({ presence: 'optional', name: 'DCGM_FI_DEV_GPU_UTIL', type: 'gauge', unit: 'percent', help: 'GPU utilization (in %).', notes: 'Absent on MIG instances: fall back to DCGM_FI_PROF_GR_ENGINE_ACTIVE.' }),
   memCopyUtil: def({ name: 'DCGM_FI_DEV_MEM_COPY_UTIL', type: 'gauge', unit: 'percent', help: 'Memory utilization (in %).' }),
   encUtil: def({ name: 'DCGM_FI_DEV_ENC_UTIL', type: 'gauge', unit: 'percent', help: 'Encoder utilization (in %).' }),
   decUtil: def({ name: 'DCGM_FI_DEV_DEC_UTIL', type: 'gauge', unit: 'percent', help: 'Decoder utilization (in %).' }),
@@ -38,17 +41,18 @@ export const DCGM = {
   fbFree: def({ name: 'DCGM_FI_DEV_FB_FREE', type: 'gauge', unit: 'mebibytes', help: 'Framebuffer memory free (in MiB).' }),
   fbUsed: def({ name: 'DCGM_FI_DEV_FB_USED', type: 'gauge', unit: 'mebibytes', help: 'Framebuffer memory used (in MiB).' }),
   fbReserved: def({ name: 'DCGM_FI_DEV_FB_RESERVED', type: 'gauge', unit: 'mebibytes', help: 'Framebuffer memory reserved (in MiB).', notes: 'FB total is not exported by default: total = free + used + reserved.' }),
-  nvlinkBandwidthTotal: def({ name: 'DCGM_FI_DEV_NVLINK_BANDWIDTH_TOTAL', type: 'counter', unit: 'counts', help: 'Total number of NVLink bandwidth counters for all lanes.' }),
-  vgpuLicenseStatus: def({ name: 'DCGM_FI_DEV_VGPU_LICENSE_STATUS', type: 'gauge', unit: 'status', help: 'vGPU License status' }),
-  uncorrectableRemappedRows: def({ name: 'DCGM_FI_DEV_UNCORRECTABLE_REMAPPED_ROWS', type: 'counter', unit: 'rows', help: 'Number of remapped rows for uncorrectable errors' }),
-  correctableRemappedRows: def({ name: 'DCGM_FI_DEV_CORRECTABLE_REMAPPED_ROWS', type: 'counter', unit: 'rows', help: 'Number of remapped rows for correctable errors' }),
-  rowRemapFailure: def({ name: 'DCGM_FI_DEV_ROW_REMAP_FAILURE', type: 'gauge', unit: 'boolean', help: 'Whether remapping of rows has failed' }),
-  grEngineActive: def({ name: 'DCGM_FI_PROF_GR_ENGINE_ACTIVE', type: 'gauge', unit: 'ratio', help: 'Ratio of time the graphics engine is active.', notes: 'The busy signal under MIG, where DCGM_FI_DEV_GPU_UTIL is absent.' }),
-  tensorActive: def({ name: 'DCGM_FI_PROF_PIPE_TENSOR_ACTIVE', type: 'gauge', unit: 'ratio', help: 'Ratio of cycles the tensor (HMMA) pipe is active.' }),
-  dramActive: def({ name: 'DCGM_FI_PROF_DRAM_ACTIVE', type: 'gauge', unit: 'ratio', help: 'Ratio of cycles the device memory interface is active sending or receiving data.' }),
-  pcieTxBytes: def({ name: 'DCGM_FI_PROF_PCIE_TX_BYTES', type: 'gauge', unit: 'bytes_per_second', help: 'The rate of data transmitted over the PCIe bus - including both protocol headers and data payloads - in bytes per second.' }),
-  pcieRxBytes: def({ name: 'DCGM_FI_PROF_PCIE_RX_BYTES', type: 'gauge', unit: 'bytes_per_second', help: 'The rate of data received over the PCIe bus - including both protocol headers and data payloads - in bytes per second.' }),
+  nvlinkBandwidthTotal: def({ presence: 'optional', name: 'DCGM_FI_DEV_NVLINK_BANDWIDTH_TOTAL', type: 'counter', unit: 'counts', help: 'Total number of NVLink bandwidth counters for all lanes.' }),
+  vgpuLicenseStatus: def({ presence: 'optional', name: 'DCGM_FI_DEV_VGPU_LICENSE_STATUS', type: 'gauge', unit: 'status', help: 'vGPU License status' }),
+  uncorrectableRemappedRows: def({ presence: 'optional', name: 'DCGM_FI_DEV_UNCORRECTABLE_REMAPPED_ROWS', type: 'counter', unit: 'rows', help: 'Number of remapped rows for uncorrectable errors' }),
+  correctableRemappedRows: def({ presence: 'optional', name: 'DCGM_FI_DEV_CORRECTABLE_REMAPPED_ROWS', type: 'counter', unit: 'rows', help: 'Number of remapped rows for correctable errors' }),
+  rowRemapFailure: def({ presence: 'optional', name: 'DCGM_FI_DEV_ROW_REMAP_FAILURE', type: 'gauge', unit: 'boolean', help: 'Whether remapping of rows has failed' }),
+  grEngineActive: def({ presence: 'optional', name: 'DCGM_FI_PROF_GR_ENGINE_ACTIVE', type: 'gauge', unit: 'ratio', help: 'Ratio of time the graphics engine is active.', notes: 'The busy signal under MIG, where DCGM_FI_DEV_GPU_UTIL is absent.' }),
+  tensorActive: def({ presence: 'optional', name: 'DCGM_FI_PROF_PIPE_TENSOR_ACTIVE', type: 'gauge', unit: 'ratio', help: 'Ratio of cycles the tensor (HMMA) pipe is active.' }),
+  dramActive: def({ presence: 'optional', name: 'DCGM_FI_PROF_DRAM_ACTIVE', type: 'gauge', unit: 'ratio', help: 'Ratio of cycles the device memory interface is active sending or receiving data.' }),
+  pcieTxBytes: def({ presence: 'optional', name: 'DCGM_FI_PROF_PCIE_TX_BYTES', type: 'gauge', unit: 'bytes_per_second', help: 'The rate of data transmitted over the PCIe bus - including both protocol headers and data payloads - in bytes per second.' }),
+  pcieRxBytes: def({ presence: 'optional', name: 'DCGM_FI_PROF_PCIE_RX_BYTES', type: 'gauge', unit: 'bytes_per_second', help: 'The rate of data received over the PCIe bus - including both protocol headers and data payloads - in bytes per second.' }),
   eccSbeVolatileTotal: def({
+    presence: 'optional',
     name: 'DCGM_FI_DEV_ECC_SBE_VOL_TOTAL',
     type: 'counter',
     unit: 'errors',
@@ -56,6 +60,7 @@ export const DCGM = {
     notes: 'Commented out in default-counters.csv; emitted by dgmon\'s nvidia-smi collector (ecc.errors.corrected.volatile.total).',
   }),
   eccDbeVolatileTotal: def({
+    presence: 'optional',
     name: 'DCGM_FI_DEV_ECC_DBE_VOL_TOTAL',
     type: 'counter',
     unit: 'errors',
@@ -63,6 +68,7 @@ export const DCGM = {
     notes: 'Commented out in default-counters.csv; emitted by dgmon\'s nvidia-smi collector (ecc.errors.uncorrected.volatile.total).',
   }),
   xidErrorsCount: def({
+    presence: 'optional',
     name: 'DCGM_EXP_XID_ERRORS_COUNT',
     type: 'gauge',
     unit: 'errors',

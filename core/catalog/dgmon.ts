@@ -45,7 +45,8 @@ export const DGMON = {
     unit: 'info',
     help: 'A model the Deepgram API reports as loaded (/v1/models); value 1.',
     labels: ['model_type', 'name', 'canonical_name', 'architecture', 'version', 'uuid'],
-    notes: 'model_type = stt | tts.',
+    presence: 'optional',
+    notes: 'model_type = stt | tts. Absent where the API build has no /v1/models.',
   }),
   licenseProxyState: def({
     name: 'dgmon_license_proxy_state',
@@ -53,7 +54,8 @@ export const DGMON = {
     unit: 'state',
     help: 'Deepgram License Proxy /v1/status state: 1 on the current state, 0 on the others.',
     labels: ['state'],
-    notes: `state = ${LICENSE_PROXY_STATES.join(' | ')}.`,
+    presence: 'optional',
+    notes: `state = ${LICENSE_PROXY_STATES.join(' | ')}. Only where a License Proxy runs and the exporter reads it.`,
   }),
   healthCheckSuccess: def({
     name: 'dgmon_health_check_success',
@@ -76,7 +78,8 @@ export const DGMON = {
     unit: 'requests',
     help: 'Requests to Deepgram answered 429 Too Many Requests.',
     labels: ['source'],
-    notes: 'source = health_check | probe | client: the exporter and the client library count into the same name.',
+    presence: 'traffic',
+    notes: 'source = health_check | probe | client: the exporter and the client library count into the same name. A client publishes it at its first 429.',
   }),
   sourceUp: def({
     name: 'dgmon_source_up',
@@ -107,5 +110,13 @@ export const DGMON = {
     unit: 'info',
     help: 'dgmon version that built this exporter; value 1.',
     labels: ['version'],
+  }),
+  rulesInfo: def({
+    name: 'dgmon_rules_info',
+    type: 'info',
+    unit: 'info',
+    help: 'The dgmon rule bundle Prometheus has loaded; value 1. Recorded by the bundle itself, not by the exporter.',
+    labels: ['version', 'fingerprint'],
+    notes: 'version = the dgmon that generated the rules; fingerprint = a hash of every other generated rule group, so two bundles with the same fingerprint hold the same rules. `dgmon verify` compares it with the bundle it would generate.',
   }),
 } as const satisfies Record<string, MetricDef>;

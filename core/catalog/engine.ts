@@ -7,10 +7,12 @@ const STREAM_LATENCY_BUCKETS = [...Array.from({ length: 20 }, (_, i) => (i + 1) 
 const TTS_BUCKETS = [0.05, 0.1, ...Array.from({ length: 19 }, (_, i) => (i + 2) / 10), 2.5, 3, 4, 5, 10, 30, 60];
 const RTF_BUCKETS = [0.01, 0.03, 0.1, 0.3, 1, 3, 10, 30, 100, 300, 1000, 3000, 10000];
 
-const def = (d: Omit<MetricDef, 'source'>): MetricDef => ({ ...d, source: 'engine' });
+// Registered at the first request unless said otherwise (see the header).
+const def = (d: Omit<MetricDef, 'source'>): MetricDef => ({ presence: 'traffic', ...d, source: 'engine' });
 
 export const ENGINE = {
   estimatedStreamCapacity: def({
+    presence: 'always',
     name: 'engine_estimated_stream_capacity',
     type: 'gauge',
     unit: 'streams',
@@ -19,6 +21,7 @@ export const ENGINE = {
     notes: 'Registered at start-up. Rises as streams open until the GPU is full; a concurrency, so compare it with active streams, never with a request rate.',
   }),
   activeRequests: def({
+    presence: 'always',
     name: 'engine_active_requests',
     type: 'gauge',
     unit: 'requests',
@@ -27,6 +30,7 @@ export const ENGINE = {
     notes: 'kind = batch | stream | tts. Registered at start-up.',
   }),
   maxActiveRequests: def({
+    presence: 'always',
     name: 'engine_max_active_requests',
     type: 'gauge',
     unit: 'requests',
@@ -143,6 +147,7 @@ export const ENGINE = {
     notes: 'Registered at the first failure.',
   }),
   fluxCursorLatency: def({
+    presence: 'optional',
     name: 'engine_flux_cursor_latency_seconds',
     type: 'histogram',
     unit: 'seconds',
@@ -151,6 +156,7 @@ export const ENGINE = {
     buckets: [0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10],
   }),
   fluxMaxStreams: def({
+    presence: 'optional',
     name: 'engine_flux_max_streams',
     type: 'gauge',
     unit: 'streams',
@@ -158,6 +164,7 @@ export const ENGINE = {
     labels: [],
   }),
   fluxUsedStreams: def({
+    presence: 'optional',
     name: 'engine_flux_used_streams',
     type: 'gauge',
     unit: 'streams',
@@ -165,6 +172,7 @@ export const ENGINE = {
     labels: [],
   }),
   fluxFractionStreams: def({
+    presence: 'optional',
     name: 'engine_flux_fraction_streams',
     type: 'gauge',
     unit: 'ratio',
