@@ -11,6 +11,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { exporterOverride, type ExporterFlags } from './exporter-settings.ts';
 import { runExporter, runSimulator, runDemo, SIMULATOR_PORTS, type SimulateFlags } from './long-running.ts';
 import { UsageError } from './errors.ts';
+import { runVerifyCommand, type VerifyFlags } from '../verify/command.ts';
 
 /** Exit codes: 0 done, 1 failed, 2 invalid config or usage. */
 export const EXIT = { ok: 0, failed: 1, invalid: 2 } as const;
@@ -113,6 +114,22 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       writeBundle(opts.out, files);
       io.out(`dgmon: wrote ${files.size} files to ${opts.out}/ from ${source}`);
       await runDemo(config, opts, io);
+    });
+
+  program
+    .command('verify')
+    .description('The go-live check: rules loaded as generated, targets up, metrics arriving, Alertmanager routing, a test alert per receiver, the exporter healthy. Exit 0 passed (warnings allowed), 1 a check failed.')
+    .requiredOption('--prometheus <url>', 'Prometheus base URL, e.g. http://prometheus:9090')
+    .requiredOption('--alertmanager <url>', 'Alertmanager base URL, e.g. http://alertmanager:9093')
+    .option('--exporter <url>', 'a dgmon exporter base URL, e.g. http://engine-1:9898 (checks /health and its sources)')
+    .option('-c, --config <file>', 'the dgmon.yaml the bundle was generated from')
+    .option('--json', 'print the report as JSON')
+    .option('--timeout <duration>', 'timeout of each HTTP request', '10s')
+    .option('--wait <duration>', 'how long test alerts may take to be routed and sent (default: alertmanager.groupWait + 30s)')
+    .option('--no-test-alerts', 'do not send test alerts (they reach every receiver: the pager pages)')
+    .action(async (opts: VerifyFlags & { config?: string }) => {
+      const { config } = loadConfig(opts.config);
+      code = await runVerifyCommand(opts, config, io.out);
     });
 
   program
