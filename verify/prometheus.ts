@@ -150,7 +150,7 @@ export async function checkTargets(p: PrometheusTarget): Promise<CheckResult[]> 
     }
     const reasons = down.map((s) => {
       const t = active.find((a) => a.labels.instance === s.metric.instance && a.labels.job === s.metric.job);
-      return `${label(s)} is down${t?.lastError ? `: ${t.lastError}` : ''}${t?.scrapeUrl ? ` [${shownUrl(t.scrapeUrl)}]` : ''}`;
+      return `${label(s)} is down${t?.lastError ? `: ${t.lastError}` : t?.scrapeUrl ? ` (${shownUrl(t.scrapeUrl)})` : ''}`;
     });
     rows.push(fail(name, `${down.length} of ${samples.length} down:\n${listLines(reasons)}`));
   }

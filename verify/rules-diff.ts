@@ -92,15 +92,19 @@ export function normalizeExpr(expr: string): string {
   return out;
 }
 
-/** Where two normalised expressions part, shown as a short excerpt of each. */
-export function firstDifference(loaded: string, generated: string): string {
-  const a = normalizeExpr(loaded);
-  const b = normalizeExpr(generated);
+/** Where two texts part: a short excerpt of each around the first character that differs. */
+export function parting(a: string, b: string): [string, string] {
   let at = 0;
   while (at < a.length && at < b.length && a[at] === b[at]) at++;
   const from = Math.max(0, at - 25);
   const cut = (s: string) => `${from > 0 ? '…' : ''}${s.slice(from, at + 25)}${s.length > at + 25 ? '…' : ''}`;
-  return `loaded ${cut(a)} / generated ${cut(b)}`;
+  return [cut(a), cut(b)];
+}
+
+/** Where two expressions part in meaning (compared normalised). */
+export function firstDifference(loaded: string, generated: string): string {
+  const [a, b] = parting(normalizeExpr(loaded), normalizeExpr(generated));
+  return `loaded ${a} / generated ${b}`;
 }
 
 const ruleName = (r: RecordingRule | AlertingRule): string => ('record' in r ? r.record : r.alert);
@@ -116,8 +120,12 @@ function recordDifference(what: string, loaded: Record<string, string> | undefin
   const x = loaded ?? {};
   const y = generated ?? {};
   const keys = [...new Set([...Object.keys(x), ...Object.keys(y)])].filter((k) => x[k] !== y[k]).sort();
-  const show = (v: string | undefined) => (v === undefined ? '(none)' : JSON.stringify(v.length > 60 ? `${v.slice(0, 60)}…` : v));
-  return `${what}: ${keys.map((k) => `${k} ${show(x[k])} loaded, ${show(y[k])} generated`).join('; ')}`;
+  const show = (k: string) => {
+    if (x[k] === undefined || y[k] === undefined) return `${x[k] === undefined ? '(none)' : JSON.stringify(parting(x[k], '')[0])} loaded, ${y[k] === undefined ? '(none)' : JSON.stringify(parting(y[k], '')[0])} generated`;
+    const [a, b] = parting(x[k], y[k]);
+    return `${JSON.stringify(a)} loaded, ${JSON.stringify(b)} generated`;
+  };
+  return `${what}: ${keys.map((k) => `${k} ${show(k)}`).join('; ')}`;
 }
 
 /** What differs between a loaded rule and its generated counterpart; empty when they are the same rule. */
