@@ -2,13 +2,12 @@
 // targets up, and do the catalogue metrics the bundle reads arrive under the configured selectors.
 import type { DgmonConfig } from '../core/config.ts';
 import { selector } from '../core/promql.ts';
-import { seriesNames } from '../core/catalog/index.ts';
 import { buildRules } from '../alerts/index.ts';
 import { RULES_INFO_GROUP } from '../alerts/rules/info.ts';
-import { DGMON } from '../core/catalog/index.ts';
+import { DGMON, seriesNames } from '../core/catalog/index.ts';
 import { errorText, HttpError, joinUrl, requestJson, shownUrl } from './http.ts';
 import { diffRules, type LoadedGroup, type RulesDiff } from './rules-diff.ts';
-import { neededMetrics, type NeededMetric, type SourceKind } from './needed-metrics.ts';
+import { neededMetrics, type NeededMetric } from './needed-metrics.ts';
 import { fail, pass, warn, type CheckResult } from './report.ts';
 
 export interface PrometheusTarget {
@@ -162,10 +161,6 @@ export async function checkTargets(p: PrometheusTarget): Promise<CheckResult[]> 
 
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\\\$&');
 
-function selectorOf(config: DgmonConfig, source: SourceKind): string {
-  return config.selectors[source];
-}
-
 export async function checkMetrics(p: PrometheusTarget): Promise<CheckResult[]> {
   const needed = neededMetrics(p.config);
   const rows: CheckResult[] = [];
@@ -173,7 +168,7 @@ export async function checkMetrics(p: PrometheusTarget): Promise<CheckResult[]> 
     const name = `metrics: ${source}`;
     const mine = needed.filter((n) => n.source === source);
     const series = mine.flatMap((n) => seriesNames(n.def));
-    const expr = `group by (__name__) (${selector('', `__name__=~"${series.map(escapeRegex).join('|')}"`, selectorOf(p.config, source))})`;
+    const expr = `group by (__name__) (${selector('', `__name__=~"${series.map(escapeRegex).join('|')}"`, p.config.selectors[source])})`;
     let present: Set<string>;
     try {
       present = new Set((await instantQuery(p, expr)).map((s) => s.metric.__name__ ?? ''));
@@ -183,7 +178,7 @@ export async function checkMetrics(p: PrometheusTarget): Promise<CheckResult[]> 
     }
     const missing = mine.filter((n) => !seriesNames(n.def).some((s) => present.has(s)));
     const by = (presence: NeededMetric['presence']) => missing.filter((n) => n.presence === presence).map((n) => n.def.name);
-    const where = selectorOf(p.config, source) ? `{${selectorOf(p.config, source)}}` : '(any job)';
+    const where = p.config.selectors[source] ? `{${p.config.selectors[source]}}` : '(any job)';
     const lines = [
       ...(by('always').length ? [`missing (published from start-up, so required): ${by('always').join(', ')}`] : []),
       ...(by('traffic').length ? [`not published yet (appear after the first matching request): ${by('traffic').join(', ')}`] : []),
