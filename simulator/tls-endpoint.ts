@@ -110,3 +110,12 @@ export async function startTlsEndpoint(options: TlsEndpointOptions): Promise<Tls
       }),
   };
 }
+
+/** The name the demo proxy's certificate is made out to (and the SNI the demo watch sends). */
+export const DEMO_PROXY_NAME = 'api.sim.dgmon.test';
+
+/** The stand-in proxy of `dgmon demo` and the dashboard tests: a fresh self-signed certificate valid for 60 days. */
+export function startDemoProxy(options: { host?: string; port?: number } = {}): Promise<TlsEndpoint> {
+  const certificate = makeCertificate({ commonName: DEMO_PROXY_NAME, dnsNames: [DEMO_PROXY_NAME], days: 60 });
+  return startTlsEndpoint({ ...options, certificate });
+}
