@@ -40,12 +40,13 @@ export const expiryAlerts: AlertModule = (ctx) => {
       name: 'DeepgramTLSCertificateExpiringSoon',
       summary: 'The TLS certificate in front of the Deepgram API expires soon.',
       dashboard: 'fleet',
-      rules: twoSeverities(tlsLeft, tls, 'The TLS certificate chain served by {{ $labels.target }} (server name "{{ $labels.server_name }}")'),
+      rules: twoSeverities(tlsLeft, tls, 'The TLS certificate chain served by {{ $labels.target }}{{ with $labels.server_name }} (server name {{ . }}){{ end }}'),
       runbook: {
         meaning: `The proxy terminating TLS in front of the Deepgram API (NGINX, HAProxy, Apache; exporter.expiry.tls) presents a certificate chain whose first expiry (the leaf, or an intermediate in the bundle; self-signed roots are left out) is less than ${num(tls.warningDays)} days away (warning) or ${num(tls.criticalDays)} days away (critical). The exporter reads it with a TLS handshake every ${x.interval}, whether or not the certificate verifies.`,
         impact: 'None until the date. Then every client that verifies certificates (all SDKs, browsers, curl) refuses the connection: every transcription request through this endpoint fails.',
         confirm: [
-          { what: 'Days left per endpoint (chain and leaf)', promql: `(${by('min', ['target'], q.exporter(DGMON.tlsChainExpiry.name))} - time()) / ${DAY_SECONDS} or (${by('min', ['target'], q.exporter(DGMON.tlsCertExpiry.name))} - time()) / ${DAY_SECONDS}` },
+          { what: 'Days left per endpoint, first expiry in the chain (what the alert reads)', promql: `(${by('min', ['target'], q.exporter(DGMON.tlsChainExpiry.name))} - time()) / ${DAY_SECONDS}` },
+          { what: 'Days left of the leaf alone (later than the line above: an intermediate expires first)', promql: `(${by('min', ['target'], q.exporter(DGMON.tlsCertExpiry.name))} - time()) / ${DAY_SECONDS}` },
           { what: 'Whether the certificate verifies and matches the name', promql: q.exporter(DGMON.tlsCertVerified.name) },
           { what: 'What the proxy serves, as a client sees it', shell: 'openssl s_client -connect <host>:443 -servername <name> -showcerts </dev/null 2>/dev/null | openssl x509 -noout -subject -issuer -enddate' },
         ],

@@ -18,7 +18,7 @@ const tlsAlert = (severity: string, days: number, left: string) => ({
   labels: { ...tlsLabels, severity },
   annotations: {
     summary: 'The TLS certificate in front of the Deepgram API expires soon.',
-    description: `The TLS certificate chain served by api-proxy (server name "api.example.com") ${left}: less than ${days} days left.`,
+    description: `The TLS certificate chain served by api-proxy (server name api.example.com) ${left}: less than ${days} days left.`,
     ...links('DeepgramTLSCertificateExpiringSoon', 'deepgram-fleet'),
   },
 });
@@ -29,6 +29,22 @@ alertTest('DeepgramTLSCertificateExpiringSoon', {
   justBefore: { at: '5m' },
   belowThreshold: { input: [tlsChain(15)], at: '20m' },
   more: [
+    {
+      name: 'DeepgramTLSCertificateExpiringSoon names an endpoint dialled without SNI by its target alone',
+      input: [{ series: `dgmon_tls_chain_expiry_timestamp_seconds{${EXPORTER},target="10.0.0.9:443",server_name=""}`, values: expiring(13) }],
+      alerts: [
+        {
+          at: '20m',
+          alert: 'DeepgramTLSCertificateExpiringSoon',
+          expect: [
+            {
+              labels: { target: '10.0.0.9:443', severity: 'warning' },
+              annotations: { ...tlsAlert('warning', 14, '').annotations, description: 'The TLS certificate chain served by 10.0.0.9:443 expires in 13d 0h 0m 0s: less than 14 days left.' },
+            },
+          ],
+        },
+      ],
+    },
     {
       name: 'DeepgramTLSCertificateExpiringSoon critical under 3 days, with the warning (routing silences it)',
       input: [tlsChain(2)],
