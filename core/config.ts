@@ -476,7 +476,7 @@ export const configSchema = z.strictObject({
               }),
             )
             .default([])
-            .describe('TLS endpoints whose certificates must not expire unseen (DeepgramTLSCertificateExpiringSoon). A certificate that does not verify (untrusted, expired, wrong name) is still read and reported, with dgmon_tls_cert_verified 0.'),
+            .describe('TLS endpoints whose certificates must not expire unseen (DeepgramTLSCertificateExpiringSoon), e.g. [{ name: api-proxy, address: api.example.com:443 }]; each entry also takes serverName and caFile. A certificate that does not verify (untrusted, expired, wrong name) is still read and reported, with dgmon_tls_cert_verified 0.'),
           apiKeys: z
             .strictObject({
               declared: z
@@ -495,7 +495,7 @@ export const configSchema = z.strictObject({
                   }),
                 )
                 .default([])
-                .describe('Keys whose expiry you know (self-hosted deployments, keys of other projects): one entry per key, rotated in this file when the key is.'),
+                .describe('Keys whose expiry you know (self-hosted deployments, keys of other projects), e.g. [{ name: production, expires: 2025-12-01 }, { name: fallback, expires: 2026-01-15 }]: one entry per key, updated here when the key is rotated.'),
               listing: z
                 .strictObject({
                   projectId: z.string().default('').describe('The Deepgram project whose keys are listed (GET /v1/projects/{projectId}/keys, active keys only). Empty: no listing.'),

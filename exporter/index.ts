@@ -111,7 +111,7 @@ export async function startExporter(config: DgmonConfig, options: { secrets?: Ex
   const address = server.address() as AddressInfo;
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `${tls ? 'https' : 'http'}://${shownHost === '0.0.0.0' || shownHost === '[::]' ? '127.0.0.1' : shownHost}:${address.port}`;
-  log.info({ url, sources: sources.map((s) => ({ name: s.name, target: s.target })) }, 'exporter listening');
+  log.info({ url, sources: sources.map((s) => ({ name: s.name, target: s.target })), expiry: expiry.targets }, 'exporter listening');
   return {
     url,
     collector,

@@ -52,6 +52,11 @@ export class ExpiryWatch {
     }
   }
 
+  /** What is watched, for the start-up log: "tls api-proxy", "api_key_listing <project>", declared key names. */
+  get targets(): string[] {
+    return [...this.options.checks.map((c) => `${c.check} ${c.target}`), ...this.options.fixed.map((s) => `declared key ${s.labels.key}`)];
+  }
+
   get empty(): boolean {
     return this.options.checks.length === 0 && this.options.fixed.length === 0;
   }
