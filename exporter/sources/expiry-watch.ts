@@ -34,8 +34,6 @@ export interface ExpiryWatchOptions {
   intervalMs: number;
   timeoutMs: number;
   log: Logger;
-  /** Milliseconds; tests inject one to age readings without waiting. */
-  now?: () => number;
 }
 
 /** The expiry families served on every scrape, in catalogue order. */
@@ -43,10 +41,8 @@ const FAMILIES = [DGMON.tlsCertExpiry, DGMON.tlsChainExpiry, DGMON.tlsCertVerifi
 
 export class ExpiryWatch {
   private readonly states = new Map<ExpiryCheck, CheckState>();
-  private readonly now: () => number;
 
   constructor(private readonly options: ExpiryWatchOptions) {
-    this.now = options.now ?? Date.now;
     for (const check of options.checks) {
       this.states.set(check, { samples: [], failures: Object.fromEntries(SOURCE_FAILURE_REASONS.map((r) => [r, 0])) as Record<FailureReason, number> });
     }
@@ -63,14 +59,14 @@ export class ExpiryWatch {
 
   /** Refreshes stale readings (waiting at most until `signal`), then renders every family. Never throws. */
   async collect(signal: AbortSignal): Promise<MetricFamily[]> {
-    const stale = [...this.states].filter(([, s]) => s.running || s.lastAttempt === undefined || this.now() - s.lastAttempt >= this.options.intervalMs);
+    const stale = [...this.states].filter(([, s]) => s.running || s.lastAttempt === undefined || Date.now() - s.lastAttempt >= this.options.intervalMs);
     // A check still running when the scrape budget ends finishes for the next scrape.
     await Promise.all(stale.map(([check, state]) => raceSignal((state.running ??= this.refresh(check, state)), signal).catch(() => undefined)));
     return this.render();
   }
 
   private async refresh(check: ExpiryCheck, state: CheckState): Promise<void> {
-    state.lastAttempt = this.now();
+    state.lastAttempt = Date.now();
     const started = performance.now();
     try {
       state.samples = await check.run(AbortSignal.timeout(this.options.timeoutMs));
