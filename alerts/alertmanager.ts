@@ -51,11 +51,12 @@ export function buildAlertmanagerConfig(config: DgmonConfig): Record<string, unk
     },
     inhibit_rules: [
       {
-        // The critical of an alert (API Critical, fast burn, a critical Xid) makes its warning on the same node and
-        // GPU redundant.
+        // The critical of an alert (API Critical, fast burn, a critical Xid, an expiry three days out) makes its
+        // warning on the same node and GPU, TLS target or API key redundant. A label missing on both sides counts as
+        // equal, so target and key keep one expiring certificate from silencing another's warning.
         source_matchers: ['severity="critical"'],
         target_matchers: ['severity="warning"'],
-        equal: ['alertname', cluster, node, 'gpu'],
+        equal: ['alertname', cluster, node, 'gpu', 'target', 'key'],
       },
       {
         // A node whose target is down cannot be judged on errors or latency: the down target is the incident.

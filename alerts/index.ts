@@ -12,6 +12,7 @@ import { availabilityAlerts } from './groups/availability.ts';
 import { capacityAlerts } from './groups/capacity.ts';
 import { sloAlerts } from './groups/slo.ts';
 import { gpuAlerts } from './groups/gpu.ts';
+import { expiryAlerts } from './groups/expiry.ts';
 import { metaAlerts } from './groups/meta.ts';
 import type { AlertContext, AlertDefinition, AlertingRule, AlertModule, RecordingRule, RuleGroup } from './types.ts';
 import { DASHBOARD_UIDS } from './types.ts';
@@ -22,6 +23,7 @@ const ALERT_MODULES: [string, AlertModule][] = [
   ['dgmon.capacity.alerts', capacityAlerts],
   ['dgmon.slo.alerts', sloAlerts],
   ['dgmon.gpu.alerts', gpuAlerts],
+  ['dgmon.expiry.alerts', expiryAlerts],
   ['dgmon.meta.alerts', metaAlerts],
 ];
 

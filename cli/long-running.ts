@@ -5,11 +5,14 @@ import { watchSimulator } from './watch-simulator.ts';
 import { UsageError } from './errors.ts';
 import { startExporter, type ExporterHandle } from '../exporter/index.ts';
 import { startSimulator, SCENARIOS, type ScenarioName, type Simulator } from '../simulator/index.ts';
+import { startDemoProxy, type TlsEndpoint } from '../simulator/tls-endpoint.ts';
 import type { Io } from './main.ts';
 
 /** Where `dgmon simulate` and `npm start` put the simulated node: Deepgram's own ports plus 10000, so they do not
  * collide with a real deployment on the same machine. */
 export const SIMULATOR_PORTS = { engine: 19991, api: 18080, licenseProxy: 18089, dcgm: 19400, control: 18099 } as const;
+/** The demo's stand-in for the TLS proxy in front of the API (443 + 18000), whose certificate the expiry watch reads. */
+export const DEMO_PROXY_PORT = 18443;
 
 export interface SimulateFlags {
   scenario: string;
@@ -50,8 +53,14 @@ export async function runSimulator(flags: SimulateFlags, io: Io): Promise<void> 
 export async function runDemo(base: DgmonConfig, opts: { out: string; scenario: string }, io: Io): Promise<void> {
   const simulator = await startSimulator({ scenario: scenarioName(opts.scenario), ports: { ...SIMULATOR_PORTS } });
   let exporter: ExporterHandle | undefined;
+  let proxy: TlsEndpoint | undefined;
   try {
-    const config = watchSimulator(base, simulator.urls, { listen: process.env.DGMON_LISTEN ?? '127.0.0.1:9898' });
+    // Without openssl the demo runs on, just without a certificate to watch.
+    proxy = await startDemoProxy({ port: DEMO_PROXY_PORT }).catch((err: Error) => {
+      io.err(`dgmon demo: no TLS proxy stand-in (${err.message}); the expiry watch reads API keys only`);
+      return undefined;
+    });
+    const config = watchSimulator(base, simulator.urls, { listen: process.env.DGMON_LISTEN ?? '127.0.0.1:9898', demoExpiry: { tlsAddress: proxy?.address } });
     exporter = await startExporter(config);
     io.out(
       [
@@ -63,6 +72,7 @@ export async function runDemo(base: DgmonConfig, opts: { out: string; scenario: 
         `  rules        ${opts.out}/prometheus/rules.yml, ${opts.out}/prometheus/alerts.yml`,
         `  routing      ${opts.out}/alertmanager/alertmanager.yml`,
         `  runbooks     ${opts.out}/runbooks/`,
+        `  expiry       ${proxy ? `TLS proxy stand-in on ${proxy.address} (self-signed, 60 days), ` : ''}demo keys production (45 days) and fallback (88 days)`,
         `  scenarios    curl -X PUT ${simulator.urls.control}/scenario/<name>   (${SCENARIOS.map((s) => s.name).join(', ')})`,
         'Ctrl-C stops it.',
         '',
@@ -71,6 +81,7 @@ export async function runDemo(base: DgmonConfig, opts: { out: string; scenario: 
     await untilSignal();
   } finally {
     await exporter?.close();
+    await proxy?.close();
     await simulator.close();
   }
 }

@@ -2,12 +2,33 @@
 // `dgmon demo` and by the tests that run the exporter in front of the simulator, so they wire it the same way.
 import { parseConfig, type DgmonConfig } from '../core/config.ts';
 import type { Simulator } from '../simulator/index.ts';
+import { DEMO_PROXY_NAME } from '../simulator/tls-endpoint.ts';
 
 export interface WatchOptions {
   listen: string;
   /** Per-source timeout; default: the one in `base`. */
   timeout?: string;
   healthCacheTtl?: string;
+  /** Watch two demo keys and, given its HOST:PORT, a TLS endpoint standing in for the proxy. */
+  demoExpiry?: { tlsAddress?: string };
+}
+
+const DAY_MS = 86_400_000;
+
+/** The expiry watch of a demo node: the stand-in proxy, and a production key with its prepared fallback. */
+function demoExpiry(base: DgmonConfig, tlsAddress: string | undefined) {
+  const inDays = (days: number) => new Date(Date.now() + days * DAY_MS).toISOString().replace(/\.\d+Z$/, 'Z');
+  return {
+    ...base.exporter.expiry,
+    tls: tlsAddress ? [{ name: 'api-proxy', address: tlsAddress, serverName: DEMO_PROXY_NAME, caFile: '' }] : [],
+    apiKeys: {
+      ...base.exporter.expiry.apiKeys,
+      declared: [
+        { name: 'production', expires: inDays(45) },
+        { name: 'fallback', expires: inDays(88) },
+      ],
+    },
+  };
 }
 
 export function watchSimulator(base: DgmonConfig, urls: Simulator['urls'], options: WatchOptions): DgmonConfig {
@@ -19,6 +40,7 @@ export function watchSimulator(base: DgmonConfig, urls: Simulator['urls'], optio
       ...base.exporter,
       listen: options.listen,
       ...(options.healthCacheTtl ? { healthCacheTtl: options.healthCacheTtl } : {}),
+      ...(options.demoExpiry ? { expiry: demoExpiry(base, options.demoExpiry.tlsAddress) } : {}),
       sources: {
         ...sources,
         engine: at(sources.engine, `${urls.engine}/metrics`),

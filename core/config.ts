@@ -23,6 +23,12 @@ const ratio = (fallback: number, why: string) =>
 const positive = (fallback: number, why: string) =>
   z.number({ error: 'must be a number' }).positive({ message: 'must be greater than 0' }).default(fallback).describe(why);
 
+/** A calendar date or a date-time with a zone, as Deepgram writes expiration_date; a bare date is midnight UTC. */
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2}))?$/;
+export function isIsoDate(text: string): boolean {
+  return ISO_DATE.test(text) && Number.isFinite(Date.parse(text));
+}
+
 const SEVERITIES = ['critical', 'warning', 'info'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 const severity = (fallback: Severity, why: string) =>
@@ -100,6 +106,14 @@ const enabled = z.boolean().default(true).describe('Set false to leave this aler
 
 const alert = <T extends z.ZodRawShape>(what: string, shape: T) =>
   z.strictObject({ enabled, ...shape }).prefault({} as never).describe(what);
+
+/** The two-severity "days before expiry" scheme shared by the certificate and API-key alerts. */
+const expiryThresholds = (warningWhy: string, criticalWhy: string) => ({
+  severity: severity('warning', warningWhy),
+  criticalSeverity: severity('critical', criticalWhy),
+  warningDays: positive(14, 'Days before expiry at which the warning fires. Must be more than criticalDays.'),
+  criticalDays: positive(3, 'Days before expiry at which the critical fires (and silences the warning). Keep it above the time a renewal or rotation takes you.'),
+});
 
 const burnWindow = z.strictObject({
   severity: z.enum(SEVERITIES, { error: 'must be one of critical, warning, info' }).describe('critical for the fast-burn rows that need a human now, warning for the slow-burn rows that can wait for a ticket.'),
@@ -322,6 +336,18 @@ export const configSchema = z.strictObject({
         severity: severity('warning', 'GPU alerts are blind on that node.'),
         for: duration('10m', 'Rides out a dcgm-exporter restart.'),
       }),
+      DeepgramTLSCertificateExpiringSoon: alert('The certificate chain served by the TLS proxy in front of the Deepgram API (exporter.expiry.tls).', {
+        ...expiryThresholds('Renewing a certificate takes a change window, not a night: two weeks ahead is a ticket.', 'Three days out the renewal has failed or was forgotten, and clients will refuse the proxy: page.'),
+        for: duration('10m', 'Rides out the old certificate still being read for one check interval right after a renewal (the exporter re-checks every exporter.expiry.interval).'),
+      }),
+      DeepgramAPIKeyExpiringSoon: alert('Deepgram API keys with an expiry date (declared in exporter.expiry.apiKeys, or read from Deepgram\'s key listing).', {
+        ...expiryThresholds('Production keys live 90 days: two weeks ahead leaves time to roll out the prepared fallback key as a ticket.', 'Three days out a key still in use will stop working: page.'),
+        for: duration('10m', 'Rides out a key that was just rotated until the next listing (exporter.expiry.interval).'),
+      }),
+      DeepgramExpiryCheckFailing: alert('The expiry watch itself: a TLS endpoint that cannot be checked, or a key listing that fails.', {
+        severity: severity('warning', 'Expiry alerts have weeks of lead time; a blind check is a ticket, not a page. The last known expiry keeps being served, so a failing check never hides an expiry already seen.'),
+        for: duration('1h', 'Several failed checks in a row (one every exporter.expiry.interval): a proxy restart or a brief Deepgram API outage must not open a ticket.'),
+      }),
       DeepgramWatchdog: z
         .strictObject({ enabled: z.boolean().default(true).describe('The always-firing dead man\'s switch. Keep it, and have the watchdog receiver alert when it stops arriving.') })
         .prefault({})
@@ -433,6 +459,65 @@ export const configSchema = z.strictObject({
         })
         .prefault({})
         .describe('What the exporter reads. Each is optional: an empty url leaves the source out.'),
+      expiry: z
+        .strictObject({
+          interval: duration('5m', 'How often each certificate and key listing is read again. Certificates and keys change on renewal only, so the exporter reuses the last reading in between (checked when scraped, never in the background) instead of dialling the proxy or Deepgram on every scrape.'),
+          timeout: duration('5s', 'How long one TLS handshake or key listing may take. A check that outlives the scrape budget finishes for the next scrape.'),
+          tls: z
+            .array(
+              z.strictObject({
+                name: z.string().default('').describe('Label for this endpoint (the target label). Empty: the address.'),
+                address: z
+                  .string({ error: 'must be HOST:PORT of the TLS endpoint, e.g. api.example.com:443' })
+                  .regex(/^(\[[0-9a-fA-F:.]+\]|[^:\s/]+):\d{1,5}$/, { message: 'must be HOST:PORT of the TLS endpoint, e.g. api.example.com:443 or 10.0.0.5:443 (no scheme, no path)' })
+                  .describe('HOST:PORT of the proxy terminating TLS in front of the Deepgram API (NGINX, HAProxy, Apache).'),
+                serverName: z.string().default('').describe('Server name sent in SNI and checked against the certificate. Empty: the host of address (none is sent for an IP address). Set it when you dial an IP or a load balancer that serves several names.'),
+                caFile: z.string().default('').describe('PEM file of the CA that signs an internal certificate, for dgmon_tls_cert_verified. Empty: the system trust store. The expiry is reported either way.'),
+              }),
+            )
+            .default([])
+            .describe('TLS endpoints whose certificates must not expire unseen (DeepgramTLSCertificateExpiringSoon), e.g. [{ name: api-proxy, address: api.example.com:443 }]; each entry also takes serverName and caFile. A certificate that does not verify (untrusted, expired, wrong name) is still read and reported, with dgmon_tls_cert_verified 0.'),
+          apiKeys: z
+            .strictObject({
+              declared: z
+                .array(
+                  z.strictObject({
+                    name: z
+                      .string({ error: 'must be a name for the key, e.g. production or fallback' })
+                      .min(1, { message: 'must be a name for the key, e.g. production or fallback' })
+                      // A Deepgram API key is 40 hex characters: refuse one pasted here, since names end up as labels.
+                      .refine((n) => !/^[0-9a-f]{32,}$/i.test(n), { message: 'looks like an API key itself; write a name for the key (production, fallback), never the key: names become metric labels' })
+                      .describe('A name for the key (the key label), e.g. production or fallback. Never the key itself.'),
+                    expires: z
+                      .string({ error: 'must be an ISO 8601 date such as 2025-09-30 or 2025-09-30T12:00:00Z' })
+                      .refine(isIsoDate, { message: 'must be an ISO 8601 date such as 2025-09-30 or 2025-09-30T12:00:00Z (a date alone means midnight UTC)' })
+                      .describe('When the key expires, as shown in the Deepgram console or returned when the key was created (expiration_date).'),
+                  }),
+                )
+                .default([])
+                .describe('Keys whose expiry you know (self-hosted deployments, keys of other projects), e.g. [{ name: production, expires: 2025-12-01 }, { name: fallback, expires: 2026-01-15 }]: one entry per key, updated here when the key is rotated.'),
+              listing: z
+                .strictObject({
+                  projectId: z.string().default('').describe('The Deepgram project whose keys are listed (GET /v1/projects/{projectId}/keys, active keys only). Empty: no listing.'),
+                  baseUrl: z
+                    .string()
+                    .refine((u) => /^https?:\/\/[^\s]+$/.test(u), { message: 'must be an http:// or https:// URL, e.g. https://api.deepgram.com' })
+                    .default('https://api.deepgram.com')
+                    .describe('Deepgram\'s management API. Change it only for a proxy or a test double.'),
+                  keyFile: z.string().default('').describe('File holding the management key (scope keys:read is enough). Env DEEPGRAM_MANAGEMENT_API_KEY also works. Never logged, never a label.'),
+                  labelComments: z
+                    .boolean()
+                    .default(false)
+                    .describe('Add each key\'s comment (its name in the console) as a label. Off by default: comments are free text someone may have pasted a secret into; the api_key_id identifies the key without it.'),
+                })
+                .prefault({})
+                .describe('Read expiry dates of hosted keys from Deepgram\'s management API instead of declaring them.'),
+            })
+            .prefault({})
+            .describe('Deepgram API keys whose expiry must be seen coming (DeepgramAPIKeyExpiringSoon). Production keys live 90 days.'),
+        })
+        .prefault({})
+        .describe('The expiry watch: certificates of the TLS proxy in front of the API and Deepgram API keys, exported as expiry timestamps.'),
       basicAuth: z
         .strictObject({
           username: z.string().default('').describe('Username required on every endpoint but /health and /ready. Empty: no authentication.'),
@@ -482,6 +567,24 @@ const crossChecked = configSchema.superRefine((c, ctx) => {
   }
   if (c.exporter.basicAuth.username !== '' && c.exporter.basicAuth.passwordFile === '' && !process.env.DGMON_BASIC_AUTH_PASSWORD) {
     ctx.addIssue({ code: 'custom', path: ['exporter', 'basicAuth', 'passwordFile'], message: 'must name a file holding the password (or set DGMON_BASIC_AUTH_PASSWORD) when a username is set' });
+  }
+  for (const name of ['DeepgramTLSCertificateExpiringSoon', 'DeepgramAPIKeyExpiringSoon'] as const) {
+    const t = c.alerts[name];
+    if (t.warningDays <= t.criticalDays) {
+      ctx.addIssue({ code: 'custom', path: ['alerts', name, 'warningDays'], message: `must be more than criticalDays (${t.criticalDays}): the warning comes first, e.g. warningDays: 14, criticalDays: 3` });
+    }
+  }
+  const expiry = c.exporter.expiry;
+  const tlsNames = expiry.tls.map((t) => t.name || t.address);
+  tlsNames.forEach((name, i) => {
+    if (tlsNames.indexOf(name) !== i) ctx.addIssue({ code: 'custom', path: ['exporter', 'expiry', 'tls', i, 'name'], message: `"${name}" is used twice; give each endpoint its own name (the target label)` });
+  });
+  const keyNames = expiry.apiKeys.declared.map((k) => k.name);
+  keyNames.forEach((name, i) => {
+    if (keyNames.indexOf(name) !== i) ctx.addIssue({ code: 'custom', path: ['exporter', 'expiry', 'apiKeys', 'declared', i, 'name'], message: `"${name}" is declared twice; each key needs its own name` });
+  });
+  if (expiry.apiKeys.listing.projectId !== '' && expiry.apiKeys.listing.keyFile === '' && !process.env.DEEPGRAM_MANAGEMENT_API_KEY) {
+    ctx.addIssue({ code: 'custom', path: ['exporter', 'expiry', 'apiKeys', 'listing', 'keyFile'], message: 'must name a file holding a management key with scope keys:read (or set DEEPGRAM_MANAGEMENT_API_KEY) when projectId is set' });
   }
   if (!c.cluster.multiCluster && c.alertmanager.groupBy.length === 0) {
     ctx.addIssue({ code: 'custom', path: ['alertmanager', 'groupBy'], message: 'must name at least one label, e.g. [alertname, cluster]' });

@@ -58,6 +58,8 @@ export interface PanelSpec {
   targets: PromQuery[];
   /** Alert thresholds drawn on the panel: the same config values the alert rules use. */
   thresholds?: { value: number; color: string }[];
+  /** Colour below the first threshold (default green); red where low values are the bad ones. */
+  baseColor?: string;
   /** The alert this panel watches: its runbook is linked from the panel. */
   alert?: string;
   min?: number;
@@ -69,7 +71,7 @@ export interface PanelSpec {
 function thresholdSteps(spec: PanelSpec): ThresholdsConfigBuilder {
   return new ThresholdsConfigBuilder()
     .mode(ThresholdsMode.Absolute)
-    .steps([{ value: null as unknown as number, color: 'green' }, ...(spec.thresholds ?? [])]);
+    .steps([{ value: null as unknown as number, color: spec.baseColor ?? 'green' }, ...(spec.thresholds ?? [])]);
 }
 
 function runbookLinks(ctx: DashboardContext, spec: PanelSpec): DashboardLinkBuilder[] {

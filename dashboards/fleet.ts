@@ -1,7 +1,7 @@
 // Deepgram / Fleet overview: is the fleet meeting its objectives, and where to look if not. Every threshold line is
 // the same config value its alert uses.
 import { DGMON, ENGINE, SERVER_ERROR_MATCHER } from '../core/catalog/index.ts';
-import { num, increase } from '../core/promql.ts';
+import { num, increase, selector } from '../core/promql.ts';
 import { errorBudget } from '../core/format.ts';
 import { dashboardShell, filtered, stat, target, timeseries, instantTarget, type DashboardContext } from './common.ts';
 
@@ -13,6 +13,21 @@ export function fleetDashboard(ctx: DashboardContext) {
   const requests = (...m: string[]) => `sum(${byNode(rec.nodeRequestsByStatus, ...m)})`;
   const budget = errorBudget(slo.availability.objective);
   const periodRequests = (...m: string[]) => `sum(${increase(q.engine(ENGINE.requests.name, ...m), slo.period)})`;
+
+  // Days until each certificate or key expires, coloured by its alert's two thresholds.
+  const daysLeft = (title: string, metric: string, label: string, alert: 'DeepgramTLSCertificateExpiringSoon' | 'DeepgramAPIKeyExpiringSoon', what: string) =>
+    stat(ctx, {
+      title,
+      description: `${what} Orange under ${num(a[alert].warningDays)} days (ticket), red under ${num(a[alert].criticalDays)} (page).`,
+      unit: 'd',
+      targets: [instantTarget(`(min by (${label}) (${selector(metric, config.selectors.exporter, ctx.clusterFilter)}) - time()) / 86400`, `{{${label}}}`)],
+      baseColor: 'red',
+      thresholds: [
+        { value: a[alert].criticalDays, color: 'orange' },
+        { value: a[alert].warningDays, color: 'green' },
+      ],
+      alert,
+    });
 
   return dashboardShell(ctx, 'fleet', 'Fleet overview', 'Service levels, traffic, errors and latency of the whole Deepgram fleet, with the alert thresholds drawn in.')
     .withPanel(
@@ -129,6 +144,8 @@ export function fleetDashboard(ctx: DashboardContext) {
         alert: 'DeepgramRateLimited',
       }),
     )
+    .withPanel(daysLeft('TLS certificates: days left', DGMON.tlsChainExpiry.name, 'target', 'DeepgramTLSCertificateExpiringSoon', 'Days until the first certificate of the chain each watched TLS endpoint serves expires (exporter.expiry.tls).'))
+    .withPanel(daysLeft('API keys: days left', DGMON.apiKeyExpiry.name, 'key', 'DeepgramAPIKeyExpiringSoon', 'Days until each watched Deepgram API key expires (declared in dgmon.yaml or listed from the project).'))
     .withPanel(
       timeseries(ctx, {
         title: 'Health-check latency',

@@ -10,6 +10,7 @@ import { SourceError, raceSignal } from './fetch.ts';
 import type { DeepgramApi } from './deepgram-api.ts';
 import type { Source, SourceName } from './sources/types.ts';
 import type { Logger } from './log.ts';
+import type { ExpiryWatch } from './sources/expiry-watch.ts';
 
 export interface CollectorOptions {
   sources: Source[];
@@ -17,6 +18,8 @@ export interface CollectorOptions {
   timeouts: Partial<Record<SourceName, number>>;
   budgetMs: number;
   api?: DeepgramApi;
+  /** Certificates and API keys, checked per target on their own interval and served from the last reading. */
+  expiry?: ExpiryWatch;
   log: Logger;
 }
 
@@ -54,10 +57,13 @@ export class Collector {
 
   private async collect(): Promise<string> {
     const budget = AbortSignal.timeout(this.options.budgetMs);
-    const results = await Promise.all(this.options.sources.map((source) => this.read(source, budget)));
+    const [results, expiry] = await Promise.all([
+      Promise.all(this.options.sources.map((source) => this.read(source, budget))),
+      this.options.expiry?.collect(budget) ?? [],
+    ]);
     await this.recordHealth(budget);
     const own = await this.registry.metrics();
-    return own + renderText(mergeFamilies(results.flat()));
+    return own + renderText(mergeFamilies([...results.flat(), ...expiry]));
   }
 
   private async read(source: Source, budget: AbortSignal): Promise<MetricFamily[]> {

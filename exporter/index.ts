@@ -15,6 +15,9 @@ import { licenseProxySource } from './sources/license-proxy.ts';
 import { nvidiaSmiSource } from './sources/nvidia-smi-source.ts';
 import { passthroughSource } from './sources/passthrough.ts';
 import type { Source, SourceName } from './sources/types.ts';
+import { ExpiryWatch, type ExpiryCheck } from './sources/expiry-watch.ts';
+import { defaultServerName, tlsExpiryCheck } from './sources/tls-expiry.ts';
+import { declaredKeySamples, keyListingCheck } from './sources/key-expiry.ts';
 
 export interface ExporterHandle {
   url: string;
@@ -26,6 +29,8 @@ export interface ExporterHandle {
 export interface ExporterSecrets {
   apiKey?: string;
   basicAuthPassword?: string;
+  /** Deepgram management key for the key listing of the expiry watch. */
+  managementKey?: string;
 }
 
 /** Reads the secrets the config points at: files first, then the environment. Never logged. */
@@ -41,13 +46,16 @@ export function readSecrets(config: DgmonConfig, env: NodeJS.ProcessEnv = proces
   return {
     apiKey: e.apiKeyFile ? fromFile(e.apiKeyFile, 'exporter.apiKeyFile') : env.DEEPGRAM_API_KEY || undefined,
     basicAuthPassword: e.basicAuth.passwordFile ? fromFile(e.basicAuth.passwordFile, 'exporter.basicAuth.passwordFile') : env.DGMON_BASIC_AUTH_PASSWORD || undefined,
+    managementKey: e.expiry.apiKeys.listing.keyFile
+      ? fromFile(e.expiry.apiKeys.listing.keyFile, 'exporter.expiry.apiKeys.listing.keyFile')
+      : env.DEEPGRAM_MANAGEMENT_API_KEY || undefined,
   };
 }
 
 export async function startExporter(config: DgmonConfig, options: { secrets?: ExporterSecrets; log?: Logger } = {}): Promise<ExporterHandle> {
   const e = config.exporter;
   const secrets = options.secrets ?? readSecrets(config);
-  const log = options.log ?? createLogger({ secrets: [secrets.apiKey, secrets.basicAuthPassword].filter((s): s is string => !!s) });
+  const log = options.log ?? createLogger({ secrets: [secrets.apiKey, secrets.basicAuthPassword, secrets.managementKey].filter((s): s is string => !!s) });
   const ms = (d: string) => durationSeconds(d) * 1000;
   const sources: Source[] = [];
   const timeouts: Partial<Record<SourceName, number>> = {};
@@ -81,7 +89,8 @@ export async function startExporter(config: DgmonConfig, options: { secrets?: Ex
     sources.push(licenseProxySource(e.sources.licenseProxy.url, e.maxBodyBytes));
     timeouts.license_proxy = ms(e.sources.licenseProxy.timeout);
   }
-  collector = new Collector({ sources, timeouts, budgetMs: ms(e.scrapeBudget), api, log });
+  const expiry = expiryWatch(config, secrets, log);
+  collector = new Collector({ sources, timeouts, budgetMs: ms(e.scrapeBudget), api, expiry: expiry.empty ? undefined : expiry, log });
   const app = createApp({
     collector,
     api,
@@ -102,7 +111,7 @@ export async function startExporter(config: DgmonConfig, options: { secrets?: Ex
   const address = server.address() as AddressInfo;
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `${tls ? 'https' : 'http'}://${shownHost === '0.0.0.0' || shownHost === '[::]' ? '127.0.0.1' : shownHost}:${address.port}`;
-  log.info({ url, sources: sources.map((s) => ({ name: s.name, target: s.target })) }, 'exporter listening');
+  log.info({ url, sources: sources.map((s) => ({ name: s.name, target: s.target })), expiry: expiry.targets }, 'exporter listening');
   return {
     url,
     collector,
@@ -115,6 +124,33 @@ export async function startExporter(config: DgmonConfig, options: { secrets?: Ex
         setTimeout(() => server.closeAllConnections(), 5_000).unref();
       }),
   };
+}
+
+/** The expiry watch the config asks for: one TLS check per endpoint, one listing per project, the declared keys. */
+function expiryWatch(config: DgmonConfig, secrets: ExporterSecrets, log: Logger): ExpiryWatch {
+  const x = config.exporter.expiry;
+  const checks: ExpiryCheck[] = x.tls.map((t, i) => {
+    const { host, port } = splitListen(t.address);
+    let ca: Buffer | undefined;
+    try {
+      ca = t.caFile ? readFileSync(t.caFile) : undefined;
+    } catch (err) {
+      throw new Error(`exporter.expiry.tls.${i}.caFile: cannot read ${t.caFile} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+    return tlsExpiryCheck({ name: t.name || t.address, host, port, serverName: defaultServerName(host, t.serverName), ca });
+  });
+  const listing = x.apiKeys.listing;
+  if (listing.projectId) {
+    if (!secrets.managementKey) throw new Error('exporter.expiry.apiKeys.listing.keyFile: no management key (set keyFile or DEEPGRAM_MANAGEMENT_API_KEY)');
+    checks.push(keyListingCheck({ ...listing, managementKey: secrets.managementKey, maxBytes: config.exporter.maxBodyBytes }));
+  }
+  return new ExpiryWatch({
+    checks,
+    fixed: declaredKeySamples(x.apiKeys.declared),
+    intervalMs: durationSeconds(x.interval) * 1000,
+    timeoutMs: durationSeconds(x.timeout) * 1000,
+    log,
+  });
 }
 
 export function splitListen(listen: string): { host: string; port: number } {

@@ -56,6 +56,9 @@ describe('alertmanager.yml', () => {
     [['alertname=DeepgramHighLatencyP95', 'severity=warning'], 'deepgram-ticket'],
     [['alertname=DeepgramAPIDegraded', 'severity=info'], 'deepgram-ticket'],
     [['alertname=DeepgramWatchdog', 'severity=none'], 'deepgram-watchdog'],
+    [['alertname=DeepgramTLSCertificateExpiringSoon', 'severity=critical', 'target=api-proxy'], 'deepgram-pager'],
+    [['alertname=DeepgramAPIKeyExpiringSoon', 'severity=warning', 'key=production'], 'deepgram-ticket'],
+    [['alertname=DeepgramExpiryCheckFailing', 'severity=warning'], 'deepgram-ticket'],
   ];
   for (const [labels, receiver] of routes) {
     it(`routes ${labels.join(' ')} to ${receiver}`, () => {
@@ -79,7 +82,7 @@ describe('alertmanager.yml', () => {
     };
     expect(config.route.group_by).toEqual(['alertname', 'cluster']);
     const [criticalOverWarning, downTarget, gpuFault] = config.inhibit_rules;
-    expect(criticalOverWarning).toEqual({ source_matchers: ['severity="critical"'], target_matchers: ['severity="warning"'], equal: ['alertname', 'cluster', 'node', 'gpu'] });
+    expect(criticalOverWarning).toEqual({ source_matchers: ['severity="critical"'], target_matchers: ['severity="warning"'], equal: ['alertname', 'cluster', 'node', 'gpu', 'target', 'key'] });
     expect(downTarget!.source_matchers).toEqual(['alertname="DeepgramSourceDown"']);
     expect(downTarget!.target_matchers[0]).toMatch(/DeepgramHighErrorRate\|DeepgramHighLatencyP95\|DeepgramStreamingLatencyHigh/);
     expect(gpuFault!.source_matchers).toEqual(['alertname=~"DeepgramGPUXidErrors|DeepgramGPUMemoryErrors"', 'severity="critical"']);

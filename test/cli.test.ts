@@ -27,7 +27,8 @@ const ALERT_NAMES = [
   'DeepgramStreamCapacityHigh', 'DeepgramConcurrencyLimitNear', 'DeepgramNoHeadroomForNodeLoss', 'DeepgramRealtimeFactorLow',
   'DeepgramErrorBudgetBurn', 'DeepgramStreamingLatencyBudgetBurn', 'DeepgramLicenseProxyTrustBased', 'DeepgramGPUSaturated',
   'DeepgramGPUIdleWhileServing', 'DeepgramGPUXidErrors', 'DeepgramGPUTemperatureHigh', 'DeepgramGPUMemoryNearlyFull',
-  'DeepgramGPUMemoryErrors', 'DeepgramGPUMetricsMissing', 'DeepgramWatchdog',
+  'DeepgramGPUMemoryErrors', 'DeepgramGPUMetricsMissing', 'DeepgramTLSCertificateExpiringSoon', 'DeepgramAPIKeyExpiringSoon',
+  'DeepgramExpiryCheckFailing', 'DeepgramWatchdog',
 ];
 
 describe('dgmon generate', () => {

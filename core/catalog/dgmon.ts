@@ -14,6 +14,10 @@ export const EXPORTER_SOURCES = ['engine', 'dcgm', 'nvidia_smi', 'api', 'license
 export const SOURCE_FAILURE_REASONS = ['timeout', 'connection', 'http_status', 'too_large', 'parse'] as const;
 /** The checks behind /health. */
 export const HEALTH_CHECKS = ['api_status', 'engine_connection'] as const;
+/** The expiry watch's checks: a TLS handshake with a proxy endpoint, and a read of Deepgram's key listing. */
+export const EXPIRY_CHECKS = ['tls', 'api_key_listing'] as const;
+/** Where an API key's expiry date came from: declared in dgmon.yaml, or read from Deepgram's key listing. */
+export const API_KEY_ORIGINS = ['config', 'listing'] as const;
 
 export const DGMON = {
   apiSystemHealth: def({
@@ -103,6 +107,63 @@ export const DGMON = {
     help: 'Failed fetches of this source, by reason.',
     labels: ['source', 'reason'],
     notes: `reason = ${SOURCE_FAILURE_REASONS.join(' | ')}.`,
+  }),
+  // Expiry is exposed as the moment it happens (a Unix timestamp, as blackbox_exporter's probe_ssl_earliest_cert_expiry),
+  // not as "seconds left": the value does not change between checks, so a cached reading is never stale, a sample
+  // means the same whenever it was taken, and `x - time()` in a rule or panel is exact at evaluation time.
+  tlsCertExpiry: def({
+    name: 'dgmon_tls_cert_expiry_timestamp_seconds',
+    type: 'gauge',
+    unit: 'seconds',
+    help: 'When the leaf certificate a TLS endpoint presents expires (notAfter), as a Unix timestamp.',
+    labels: ['target', 'server_name'],
+    notes: 'The certificate the proxy operator renews. Reported whether or not the certificate verifies (see dgmon_tls_cert_verified).',
+  }),
+  tlsChainExpiry: def({
+    name: 'dgmon_tls_chain_expiry_timestamp_seconds',
+    type: 'gauge',
+    unit: 'seconds',
+    help: 'When the first certificate of the chain a TLS endpoint presents expires (leaf and intermediates; self-signed roots left out), as a Unix timestamp.',
+    labels: ['target', 'server_name'],
+    notes: 'What DeepgramTLSCertificateExpiringSoon reads: a stale intermediate in the proxy\'s bundle breaks clients as surely as an expired leaf. Roots come from the client\'s trust store, so a served root\'s date says nothing.',
+  }),
+  tlsCertVerified: def({
+    name: 'dgmon_tls_cert_verified',
+    type: 'gauge',
+    unit: 'boolean',
+    help: 'Whether the certificate a TLS endpoint presents verifies against the trust store (or caFile) and matches the server name: 1 yes, 0 no.',
+    labels: ['target', 'server_name'],
+  }),
+  apiKeyExpiry: def({
+    name: 'dgmon_api_key_expiry_timestamp_seconds',
+    type: 'gauge',
+    unit: 'seconds',
+    help: 'When a Deepgram API key expires, as a Unix timestamp.',
+    labels: ['key', 'origin', 'comment'],
+    notes: `key = the name given in dgmon.yaml, or the api_key_id of a listed key (an identifier, never the secret). origin = ${API_KEY_ORIGINS.join(' | ')}. comment only when exporter.expiry.apiKeys.listing.labelComments is on.`,
+  }),
+  expiryCheckSuccess: def({
+    name: 'dgmon_expiry_check_success',
+    type: 'gauge',
+    unit: 'boolean',
+    help: 'Whether the last expiry check of this target succeeded: 1 yes, 0 no (the last known expiry is still served).',
+    labels: ['check', 'target'],
+    notes: `check = ${EXPIRY_CHECKS.join(' | ')}; target = the TLS target name or the Deepgram project id.`,
+  }),
+  expiryCheckDuration: def({
+    name: 'dgmon_expiry_check_duration_seconds',
+    type: 'gauge',
+    unit: 'seconds',
+    help: 'How long the last expiry check of this target took.',
+    labels: ['check', 'target'],
+  }),
+  expiryCheckFailures: def({
+    name: 'dgmon_expiry_check_failures_total',
+    type: 'counter',
+    unit: 'failures',
+    help: 'Failed expiry checks of this target, by reason.',
+    labels: ['check', 'target', 'reason'],
+    notes: `reason = ${SOURCE_FAILURE_REASONS.join(' | ')}, as for dgmon_source_failures_total.`,
   }),
   buildInfo: def({
     name: 'dgmon_build_info',

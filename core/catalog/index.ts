@@ -9,7 +9,7 @@ export { ENGINE, DCGM, DGMON };
 export * from './types.ts';
 export { RESPONSE_STATUS_CLASSES, REQUEST_KINDS, SERVER_ERROR_MATCHER } from './engine.ts';
 export { DCGM_BLANK_SENTINEL_MIN, DCGM_GPU_LABELS } from './dcgm.ts';
-export { API_HEALTH_STATES, LICENSE_PROXY_STATES, EXPORTER_SOURCES, SOURCE_FAILURE_REASONS, HEALTH_CHECKS } from './dgmon.ts';
+export { API_HEALTH_STATES, LICENSE_PROXY_STATES, EXPORTER_SOURCES, SOURCE_FAILURE_REASONS, HEALTH_CHECKS, EXPIRY_CHECKS, API_KEY_ORIGINS } from './dgmon.ts';
 
 export const CATALOG: readonly MetricDef[] = [...Object.values(ENGINE), ...Object.values(DCGM), ...Object.values(DGMON)];
 

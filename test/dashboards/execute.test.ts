@@ -8,6 +8,7 @@ import { watchSimulator } from '../../cli/watch-simulator.ts';
 import { startExporter, type ExporterHandle } from '../../exporter/index.ts';
 import { createLogger } from '../../exporter/log.ts';
 import { startSimulator, type Simulator } from '../../simulator/index.ts';
+import { startDemoProxy, type TlsEndpoint } from '../../simulator/tls-endpoint.ts';
 import { startPrometheus, type PrometheusHandle } from '../support/prometheus.ts';
 import { substituteVariables } from '../support/dashboards.ts';
 import { ensureTools } from '../support/tools.ts';
@@ -19,13 +20,16 @@ const config = parseConfig({ intervals: { evaluation: '1s', rate: '10s', scrape:
 let simulator: Simulator;
 let exporter: ExporterHandle;
 let prometheus: PrometheusHandle;
+let proxy: TlsEndpoint;
 
 beforeAll(async () => {
   ensureTools(['prometheus']);
   // capacity-exhausted sets max_active_requests, so the concurrency-limit panels have a limit to divide by.
   simulator = await startSimulator({ scenario: 'capacity-exhausted', load: 20 });
+  // The expiry panels need a certificate and keys to show.
+  proxy = await startDemoProxy();
   exporter = await startExporter(
-    watchSimulator(config, simulator.urls, { listen: '127.0.0.1:0', timeout: '2s' }),
+    watchSimulator(config, simulator.urls, { listen: '127.0.0.1:0', timeout: '2s', demoExpiry: { tlsAddress: proxy.address } }),
     { log: createLogger({ destination: new Capture() }), secrets: {} },
   );
   const files = plainBundle(config);
@@ -45,6 +49,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await prometheus?.close();
   await exporter?.close();
+  await proxy?.close();
   await simulator?.close();
 });
 

@@ -2,7 +2,7 @@
 // crashes, answers within its budget, reports which source failed and why, and keeps serving the rest.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { parseConfig } from '../../core/config.ts';
-import { parseExposition } from '../../core/exposition/parse.ts';
+import { sampleValue as sample } from '../support/exposition.ts';
 import { startExporter, type ExporterHandle } from '../../exporter/index.ts';
 import { createLogger } from '../../exporter/log.ts';
 import { serve, deadPort, get, Capture, type TestServer } from '../support/net.ts';
@@ -38,14 +38,6 @@ async function exporterWith(engineUrl: string, engineTimeout = '5s'): Promise<{ 
   return { exporter, logs };
 }
 
-function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
-  for (const family of parseExposition(text)) {
-    for (const s of family.samples) {
-      if (s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v)) return s.value;
-    }
-  }
-  return undefined;
-}
 
 async function expectEngineDown(engineUrl: string, reason: string, engineTimeout?: string) {
   const { exporter, logs } = await exporterWith(engineUrl, engineTimeout);
