@@ -14,7 +14,7 @@ import { KUBERNETES_PATHS } from '../../outputs/kubernetes.ts';
 
 type Obj = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> } } & Record<string, unknown>;
 
-const MODELS: Record<string, { validate(): void }['constructor'] & (new (data: never) => { validate(): void })> = {
+const MODELS: Record<string, new (data: never) => { validate(): void }> = {
   'v1/ConfigMap': ConfigMap as never,
   'v1/Service': Service as never,
   'apps/v1/Deployment': Deployment as never,
@@ -60,11 +60,11 @@ describe('Kubernetes objects validate against their schemas', () => {
 
   it('the validation rejects a broken object (the check can fail)', () => {
     const [rule] = objectsInFiles(parseConfig({})).filter((o) => o.kind === 'PrometheusRule');
-    const broken = structuredClone(rule!) as { spec: { groups: { rules: { for?: string }[] }[] } };
+    const broken = structuredClone(rule!) as unknown as { spec: { groups: { rules: { for?: string }[] }[] } };
     broken.spec.groups[0]!.rules[0]!.for = '5 minutes';
     expect(() => validate(broken as unknown as Obj)).toThrow(/for/);
     const monitor = objectsInFiles(parseConfig({})).find((o) => o.kind === 'ServiceMonitor')!;
-    const badAction = structuredClone(monitor) as { spec: { endpoints: { relabelings: { action: string }[] }[] } };
+    const badAction = structuredClone(monitor) as unknown as { spec: { endpoints: { relabelings: { action: string }[] }[] } };
     badAction.spec.endpoints[0]!.relabelings[0]!.action = 'rename';
     expect(() => validate(badAction as unknown as Obj)).toThrow(/action/);
   });
@@ -139,7 +139,7 @@ describe('contents come from the plain files', () => {
   });
 
   it('the exporter reads only the API (and the License Proxy when it runs): the monitors scrape Engine and GPU', () => {
-    const env = (o: Obj[]) => ((o.find((x) => x.kind === 'Deployment') as { spec: { template: { spec: { containers: { env: { name: string; value: string }[] }[] } } } }).spec.template.spec.containers[0]!.env);
+    const env = (o: Obj[]) => ((o.find((x) => x.kind === 'Deployment') as unknown as { spec: { template: { spec: { containers: { env: { name: string; value: string }[] }[] } } } }).spec.template.spec.containers[0]!.env);
     expect(env(objects).map((e) => e.name)).toEqual(['DGMON_LISTEN', 'DGMON_API_URL']);
     expect(env(objects)).toContainEqual({ name: 'DGMON_API_URL', value: 'http://deepgram-api-external.deepgram.svc:8080' });
     const withProxy = env(objectsInFiles(parseConfig({ packaging: { kubernetes: { licenseProxy: true } } })));
