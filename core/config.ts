@@ -143,8 +143,12 @@ const K8S_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const k8sKey = z.string().regex(K8S_KEY, { message: 'must be a Kubernetes label/annotation key: [prefix/]name, name up to 63 of [A-Za-z0-9-_.]' });
 const k8sName = (fallback: string, why: string) =>
   z.string().regex(K8S_NAME, { message: 'must be a Kubernetes name: lower-case letters, digits and "-", at most 63' }).default(fallback).describe(why);
-const jobName = (fallback: string, why: string) =>
-  z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_:-]*$/, { message: 'must be a scrape job name (letters, digits, "_", "-", ":")' }).default(fallback).describe(why);
+const jobName = (why: string) =>
+  z
+    .string()
+    .regex(/^([a-zA-Z_][a-zA-Z0-9_:-]*)?$/, { message: 'must be a scrape job name (letters, digits, "_", "-", ":"), or empty to derive it from the selector' })
+    .default('')
+    .describe(why);
 const url = (fallback: string, why: string) =>
   z.string().regex(/^https?:\/\/[^\s]+$/, { message: 'must be an http:// or https:// URL' }).default(fallback).describe(why);
 const image = (fallback: string, why: string) =>
@@ -167,9 +171,9 @@ const packaging = z
       .describe('The exporter container image, used by the Kubernetes manifests and the Compose stack.'),
     jobs: z
       .strictObject({
-        engine: jobName('deepgram-engine', 'The job label of the Engine scrape made by the generated ServiceMonitor. Must match selectors.engine (checked).'),
-        dcgm: jobName('dcgm-exporter', 'The job label of the dcgm-exporter scrape made by the generated ServiceMonitor and the Helm values. Must match selectors.dcgm (checked).'),
-        exporter: jobName('dgmon', 'The job label of the dgmon exporter scrape in every target. Must match selectors.exporter (checked).'),
+        engine: jobName('The job label of the Engine scrape made by the generated ServiceMonitor. Empty: the first job name selectors.engine matches (deepgram-engine by default). Must match selectors.engine (checked).'),
+        dcgm: jobName('The job label of the dcgm-exporter scrape made by the generated ServiceMonitor and the Helm values. Empty: derived from selectors.dcgm (dcgm-exporter by default). Must match it (checked).'),
+        exporter: jobName('The job label of the dgmon exporter scrape in every target. Empty: derived from selectors.exporter (dgmon by default). Must match it (checked).'),
       })
       .prefault({})
       .describe('Job labels the generated scrapes set explicitly (prometheus-operator would otherwise name the job after the Service), so the rules\' selectors find them.'),
@@ -201,7 +205,7 @@ const packaging = z
       .describe('DIR/kubernetes/: PrometheusRule, dashboard ConfigMaps for the Grafana sidecar, ServiceMonitors/PodMonitors and the exporter.'),
     helm: z
       .strictObject({
-        engineJob: jobName('dg_engine_metrics', 'Job name of the Engine scrape in the Helm values. The default keeps the name of Deepgram\'s chart, whose additionalScrapeConfigs list the values must repeat (Helm replaces lists). Must match selectors.engine (checked).'),
+        engineJob: jobName('Job name of the Engine scrape in the Helm values. Empty: dg_engine_metrics, the name in Deepgram\'s chart (whose additionalScrapeConfigs list the values must repeat, as Helm replaces lists), when selectors.engine matches it, else packaging.jobs.engine. Must match selectors.engine (checked).'),
       })
       .prefault({})
       .describe('DIR/helm/deepgram-self-hosted-values.yaml, for Deepgram\'s deepgram-self-hosted chart.'),
@@ -272,6 +276,41 @@ export function jobMatches(selectorText: string, job: string): boolean {
     };
     return m[1]!.startsWith('!') ? !test(m[1]!) : test(m[1]!);
   });
+}
+
+/** Job names dgmon falls back to, per selector, when the selector does not name one of its own. */
+const DEFAULT_JOBS = { engine: 'deepgram-engine', dcgm: 'dcgm-exporter', exporter: 'dgmon' } as const;
+/** The Engine job of Deepgram's Helm chart (charts/deepgram-self-hosted/values.yaml, additionalScrapeConfigs). */
+export const DEEPGRAM_CHART_ENGINE_JOB = 'dg_engine_metrics';
+
+/** A job name the selector matches: its own (job="x", or the first literal of job=~"x|y"), else dgmon's default. */
+function deriveJob(selectorText: string, fallback: string): string | undefined {
+  const candidates = [fallback];
+  for (const raw of splitMatchers(selectorText)) {
+    const m = /^\s*job\s*(=~|=)\s*"((?:[^"\\]|\\.)*)"\s*$/.exec(raw);
+    if (m) candidates.unshift(...(m[1] === '=' ? [m[2]!] : m[2]!.split('|')));
+  }
+  return candidates.find((c) => /^[a-zA-Z_][a-zA-Z0-9_:-]*$/.test(c) && jobMatches(selectorText, c));
+}
+
+export interface ScrapeJobs {
+  engine: string;
+  dcgm: string;
+  exporter: string;
+  /** The Engine job in the Helm values for Deepgram's chart. */
+  helmEngine: string;
+}
+
+/** The job names every generated scrape sets: configured, or derived from the selectors so the rules see them. */
+export function scrapeJobs(c: Pick<DgmonConfig, 'selectors' | 'packaging'>): Partial<ScrapeJobs> {
+  const jobs = c.packaging.jobs;
+  const engine = jobs.engine || deriveJob(c.selectors.engine, DEFAULT_JOBS.engine);
+  return {
+    engine,
+    dcgm: jobs.dcgm || deriveJob(c.selectors.dcgm, DEFAULT_JOBS.dcgm),
+    exporter: jobs.exporter || deriveJob(c.selectors.exporter, DEFAULT_JOBS.exporter),
+    helmEngine: c.packaging.helm.engineJob || (jobMatches(c.selectors.engine, DEEPGRAM_CHART_ENGINE_JOB) ? DEEPGRAM_CHART_ENGINE_JOB : engine),
+  };
 }
 
 export const configSchema = z.strictObject({
@@ -626,15 +665,19 @@ const crossChecked = configSchema.superRefine((c, ctx) => {
   if (c.exporter.basicAuth.username !== '' && c.exporter.basicAuth.passwordFile === '' && !process.env.DGMON_BASIC_AUTH_PASSWORD) {
     ctx.addIssue({ code: 'custom', path: ['exporter', 'basicAuth', 'passwordFile'], message: 'must name a file holding the password (or set DGMON_BASIC_AUTH_PASSWORD) when a username is set' });
   }
-  const jobs: [readonly (string | number)[], string, 'engine' | 'dcgm' | 'exporter'][] = [
-    [['packaging', 'jobs', 'engine'], c.packaging.jobs.engine, 'engine'],
-    [['packaging', 'helm', 'engineJob'], c.packaging.helm.engineJob, 'engine'],
-    [['packaging', 'jobs', 'dcgm'], c.packaging.jobs.dcgm, 'dcgm'],
-    [['packaging', 'jobs', 'exporter'], c.packaging.jobs.exporter, 'exporter'],
+  const jobs = scrapeJobs(c);
+  const checks: [string[], keyof ScrapeJobs, 'engine' | 'dcgm' | 'exporter'][] = [
+    [['packaging', 'jobs', 'engine'], 'engine', 'engine'],
+    [['packaging', 'helm', 'engineJob'], 'helmEngine', 'engine'],
+    [['packaging', 'jobs', 'dcgm'], 'dcgm', 'dcgm'],
+    [['packaging', 'jobs', 'exporter'], 'exporter', 'exporter'],
   ];
-  for (const [path, job, source] of jobs) {
-    if (!jobMatches(c.selectors[source], job)) {
-      ctx.addIssue({ code: 'custom', path: [...path], message: `job "${job}" is not matched by selectors.${source} (${c.selectors[source]}): the generated scrape would be invisible to the rules; rename the job or widen the selector` });
+  for (const [path, key, source] of checks) {
+    const job = jobs[key];
+    if (job === undefined) {
+      ctx.addIssue({ code: 'custom', path, message: `no job name can be derived from selectors.${source} (${c.selectors[source]}); set ${path.join('.')} to a job name it matches` });
+    } else if (!jobMatches(c.selectors[source], job)) {
+      ctx.addIssue({ code: 'custom', path, message: `job "${job}" is not matched by selectors.${source} (${c.selectors[source]}): the generated scrape would be invisible to the rules; rename the job or widen the selector` });
     }
   }
   if (!c.cluster.multiCluster && c.alertmanager.groupBy.length === 0) {

@@ -11,7 +11,7 @@ import { load } from 'js-yaml';
 import type { DgmonConfig } from '../core/config.ts';
 import { OUTPUT_PATHS, yamlFile } from './plain.ts';
 import { GRAFANA_PATHS } from './grafana.ts';
-import { DGMON_NAME, exporterPort, dashboardDir } from './deploy-common.ts';
+import { DGMON_NAME, exporterPort, dashboardDir, jobsOf } from './deploy-common.ts';
 
 export const COMPOSE_PATHS = {
   compose: 'compose/docker-compose.yml',
@@ -31,7 +31,7 @@ export function composePrometheusConfig(config: DgmonConfig): Record<string, unk
     global: { scrape_interval: config.intervals.scrape, evaluation_interval: config.intervals.evaluation },
     rule_files: [fromCompose(OUTPUT_PATHS.recordingRules), fromCompose(OUTPUT_PATHS.alertingRules)],
     alerting: { alertmanagers: [{ static_configs: [{ targets: ['alertmanager:9093'] }] }] },
-    scrape_configs: [{ job_name: config.packaging.jobs.exporter, static_configs: [{ targets: [`${EXPORTER_SERVICE}:${exporterPort(config)}`] }] }],
+    scrape_configs: [{ job_name: jobsOf(config).exporter, static_configs: [{ targets: [`${EXPORTER_SERVICE}:${exporterPort(config)}`] }] }],
   };
 }
 

@@ -3,7 +3,7 @@
 // charts/deepgram-self-hosted/templates/{api/api.deployment.yaml, api/api.service.yaml, engine/engine.service.yaml,
 // license-proxy/license-proxy.service.yaml}.
 import { dump } from 'js-yaml';
-import type { DgmonConfig } from '../core/config.ts';
+import { scrapeJobs, type DgmonConfig, type ScrapeJobs } from '../core/config.ts';
 import { yamlFile } from './plain.ts';
 import { GRAFANA_PATHS } from './grafana.ts';
 
@@ -53,3 +53,8 @@ export function dashboardFiles(plain: Map<string, string>): { uid: string; path:
 
 /** The folder holding the dashboard files. */
 export const dashboardDir = (): string => GRAFANA_PATHS.dashboard('\u0000').split('\u0000')[0]!.replace(/\/$/, '');
+
+/** The job names of the generated scrapes; a validated config always has all four (parseConfig checks them). */
+export function jobsOf(config: DgmonConfig): ScrapeJobs {
+  return scrapeJobs(config) as ScrapeJobs;
+}

@@ -18,7 +18,7 @@ import type { DgmonConfig } from '../core/config.ts';
 import { OUTPUT_PATHS, yamlFile } from './plain.ts';
 import { GRAFANA_PATHS } from './grafana.ts';
 import { ruleGroups } from './kubernetes.ts';
-import { dcgmHonorsLabels, deepgramServices, DGMON_NAME, dashboardFiles } from './deploy-common.ts';
+import { dcgmHonorsLabels, deepgramServices, DGMON_NAME, dashboardFiles, jobsOf } from './deploy-common.ts';
 
 export const HELM_PATHS = { values: 'helm/deepgram-self-hosted-values.yaml' } as const;
 
@@ -62,7 +62,7 @@ export function helmScrapeConfigs(config: DgmonConfig): Record<string, unknown>[
     {
       // The chart's own Engine job, repeated because Helm replaces a list rather than merging it; its 2s interval
       // feeds the chart's autoscaling.
-      job_name: p.helm.engineJob,
+      job_name: jobsOf(config).helmEngine,
       scrape_interval: '2s',
       kubernetes_sd_configs: inNamespace('endpoints', [RELEASE_NAMESPACE]),
       relabel_configs: [
@@ -73,7 +73,7 @@ export function helmScrapeConfigs(config: DgmonConfig): Record<string, unknown>[
       ],
     },
     {
-      job_name: p.jobs.dcgm,
+      job_name: jobsOf(config).dcgm,
       scrape_interval: config.intervals.scrape,
       honor_labels: dcgmHonorsLabels(config),
       kubernetes_sd_configs: inNamespace('endpoints', [dcgm.namespace]),
@@ -86,7 +86,7 @@ export function helmScrapeConfigs(config: DgmonConfig): Record<string, unknown>[
         copy('__meta_kubernetes_pod_name', 'pod'),
       ],
     },
-    { job_name: p.jobs.exporter, scrape_interval: config.intervals.scrape, ...exporter },
+    { job_name: jobsOf(config).exporter, scrape_interval: config.intervals.scrape, ...exporter },
   ];
 }
 

@@ -10,7 +10,7 @@ import type { IPrometheusRule, IServiceMonitor, IPodMonitor } from '@kubernetes-
 import type { DgmonConfig } from '../core/config.ts';
 import { VERSION } from '../core/version.ts';
 import { OUTPUT_PATHS } from './plain.ts';
-import { exporterPort, DGMON_NAME, deepgramServices, yamlDocuments, dcgmHonorsLabels, dashboardFiles } from './deploy-common.ts';
+import { exporterPort, DGMON_NAME, deepgramServices, yamlDocuments, dcgmHonorsLabels, dashboardFiles, jobsOf } from './deploy-common.ts';
 
 export const KUBERNETES_PATHS = {
   rules: 'kubernetes/prometheus-rule.yaml',
@@ -73,7 +73,7 @@ export function dashboardConfigMaps(config: DgmonConfig, plain: Map<string, stri
       return {
         apiVersion: 'v1',
         kind: 'ConfigMap',
-        // grafana_folder is the folderAnnotation kube-prometheus-stack's Grafana sidecar is usually given.
+        // Read by the sidecar when its folderAnnotation is grafana_folder (the README says how to set it).
         metadata: { ...meta, annotations: { ...meta.annotations, grafana_folder: config.grafana.folder } },
         data: { [`${uid}.json`]: text },
       };
@@ -97,7 +97,7 @@ export function engineServiceMonitor(config: DgmonConfig): IServiceMonitor {
           interval: config.intervals.scrape,
           relabelings: [
             { action: 'keep', sourceLabels: ['__meta_kubernetes_service_name'], regex: engine.service },
-            jobLabel(config.packaging.jobs.engine),
+            jobLabel(jobsOf(config).engine),
             ...podKey(config.node.engine.podLabels),
           ],
         },
@@ -122,7 +122,7 @@ export function dcgmServiceMonitor(config: DgmonConfig): IServiceMonitor {
           path: '/metrics',
           interval: config.intervals.scrape,
           honorLabels: dcgmHonorsLabels(config),
-          relabelings: [jobLabel(config.packaging.jobs.dcgm)],
+          relabelings: [jobLabel(jobsOf(config).dcgm)],
         },
       ],
     },
@@ -206,7 +206,7 @@ function exporterServiceMonitor(config: DgmonConfig): IServiceMonitor {
     spec: {
       selector: { matchLabels: { 'app.kubernetes.io/name': DGMON_NAME, 'app.kubernetes.io/component': 'exporter' } },
       namespaceSelector: { matchNames: [config.packaging.namespace] },
-      endpoints: [{ port: 'dgmon', path: '/metrics', interval: config.intervals.scrape, relabelings: [jobLabel(config.packaging.jobs.exporter), ...podKey(config.node.engine.podLabels)] }],
+      endpoints: [{ port: 'dgmon', path: '/metrics', interval: config.intervals.scrape, relabelings: [jobLabel(jobsOf(config).exporter), ...podKey(config.node.engine.podLabels)] }],
     },
   };
 }
@@ -220,7 +220,7 @@ function exporterPodMonitor(config: DgmonConfig): IPodMonitor {
     spec: {
       selector: { matchLabels: { app: deepgramServices(config).api.podApp } },
       namespaceSelector: { matchNames: [config.packaging.namespace] },
-      podMetricsEndpoints: [{ port: 'dgmon', path: '/metrics', interval: config.intervals.scrape, relabelings: [jobLabel(config.packaging.jobs.exporter), ...podKey(config.node.engine.podLabels)] }],
+      podMetricsEndpoints: [{ port: 'dgmon', path: '/metrics', interval: config.intervals.scrape, relabelings: [jobLabel(jobsOf(config).exporter), ...podKey(config.node.engine.podLabels)] }],
     },
   };
 }

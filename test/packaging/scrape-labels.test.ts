@@ -5,7 +5,7 @@
 // and node-key expressions on them.
 import { describe, it, expect } from 'vitest';
 import { load } from 'js-yaml';
-import { parseConfig, jobMatches, type DgmonConfig } from '../../core/config.ts';
+import { parseConfig, jobMatches, scrapeJobs, type DgmonConfig } from '../../core/config.ts';
 import { Promql } from '../../core/promql.ts';
 import { ENGINE, DCGM, DGMON } from '../../core/catalog/index.ts';
 import { plainBundle } from '../../outputs/plain.ts';
@@ -108,8 +108,8 @@ describe('Kubernetes monitors', () => {
   it('yield the job labels the default selectors match, and join Engine and GPU on the Engine pod', () => {
     const config = parseConfig({});
     const series = kubernetesSeries(config);
-    expect(series.engine.job).toBe(config.packaging.jobs.engine);
-    expect(series.dcgm).toMatchObject({ job: config.packaging.jobs.dcgm, namespace: NS, pod: ENGINE_POD });
+    expect(series.engine.job).toBe('deepgram-engine');
+    expect(series.dcgm).toMatchObject({ job: 'dcgm-exporter', namespace: NS, pod: ENGINE_POD });
     provesJoin(config, series, `${NS}/${ENGINE_POD}`);
   });
 
@@ -186,10 +186,21 @@ describe('Compose Prometheus', () => {
 });
 
 describe('config check of job names against selectors', () => {
-  it('refuses a job the selector would not see, naming the field', () => {
-    expect(() => parseConfig({ selectors: { engine: 'job="speech-engine"' } })).toThrow(/packaging\.jobs\.engine: job "deepgram-engine" is not matched by selectors\.engine/);
-    expect(() => parseConfig({ selectors: { engine: 'job="speech-engine"' } })).toThrow(/packaging\.helm\.engineJob: job "dg_engine_metrics"/);
+  it('derives job names from narrowed selectors, so older configs keep working', () => {
+    const config = parseConfig({ selectors: { engine: 'job="speech-engine",namespace="dg"', dcgm: 'job=~"gpus|dcgm"' } });
+    expect(scrapeJobs(config)).toEqual({ engine: 'speech-engine', dcgm: 'gpus', exporter: 'dgmon', helmEngine: 'speech-engine' });
+    expect(scrapeJobs(parseConfig({}))).toEqual({ engine: 'deepgram-engine', dcgm: 'dcgm-exporter', exporter: 'dgmon', helmEngine: 'dg_engine_metrics' });
+  });
+
+  it('refuses a configured job the selector would not see, naming the field', () => {
+    expect(() => parseConfig({ packaging: { jobs: { engine: 'engine' } } })).toThrow(/packaging\.jobs\.engine: job "engine" is not matched by selectors\.engine/);
+    expect(() => parseConfig({ packaging: { helm: { engineJob: 'engine' } } })).toThrow(/packaging\.helm\.engineJob: job "engine"/);
     expect(() => parseConfig({ packaging: { jobs: { exporter: 'exporter' } } })).toThrow(/packaging\.jobs\.exporter/);
+  });
+
+  it('asks for a job name when none can be derived', () => {
+    expect(() => parseConfig({ selectors: { engine: 'job=~"engine-.*"' } })).toThrow(/packaging\.jobs\.engine: no job name can be derived from selectors\.engine/);
+    expect(() => parseConfig({ selectors: { engine: 'job=~"engine-.*"' }, packaging: { jobs: { engine: 'engine-a' } } })).not.toThrow();
   });
 
   it('judges =, !=, =~ and !~ matchers', () => {
