@@ -3,8 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError, configJsonSchema, configSchema } from '../core/config.ts';
 import { loadConfig } from '../core/load.ts';
 import { VERSION } from '../core/version.ts';
-import { plainBundle } from '../outputs/plain.ts';
-import { writeBundle } from '../outputs/write.ts';
+import { generateBundle, writeBundle } from '../outputs/write.ts';
 import { emptyReceivers } from '../alerts/alertmanager.ts';
 import { commentedDefaults } from '../core/config-doc.ts';
 import { existsSync, writeFileSync } from 'node:fs';
@@ -41,7 +40,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     .option('-o, --out <dir>', 'output directory', 'out')
     .action((opts: { config?: string; out: string }) => {
       const { config, source } = loadConfig(opts.config);
-      const files = plainBundle(config);
+      const files = generateBundle(config);
       writeBundle(opts.out, files);
       io.out(`dgmon: wrote ${files.size} files to ${opts.out}/ from ${source}`);
       for (const receiver of emptyReceivers(config)) {
@@ -110,7 +109,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     .option('--scenario <name>', 'simulator scenario to start in', 'healthy')
     .action(async (opts: { config?: string; out: string; scenario: string }) => {
       const { config, source } = loadConfig(opts.config, exporterOverride({}, process.env));
-      const files = plainBundle(config);
+      const files = generateBundle(config);
       writeBundle(opts.out, files);
       io.out(`dgmon: wrote ${files.size} files to ${opts.out}/ from ${source}`);
       await runDemo(config, opts, io);

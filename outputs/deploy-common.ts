@@ -1,0 +1,60 @@
+// What the deployment targets share: the names and ports of Deepgram's services as its Helm chart creates them, the
+// exporter's port, and multi-document YAML. Chart facts are from deepgram/self-hosted-resources,
+// charts/deepgram-self-hosted/templates/{api/api.deployment.yaml, api/api.service.yaml, engine/engine.service.yaml,
+// license-proxy/license-proxy.service.yaml}.
+import { dump } from 'js-yaml';
+import { scrapeJobs, type DgmonConfig, type ScrapeJobs } from '../core/config.ts';
+import { yamlFile } from './plain.ts';
+import { GRAFANA_PATHS } from './grafana.ts';
+
+export const DGMON_NAME = 'dgmon';
+
+/** The port the exporter listens on, from exporter.listen. */
+export function exporterPort(config: DgmonConfig): number {
+  return Number(config.exporter.listen.slice(config.exporter.listen.lastIndexOf(':') + 1));
+}
+
+/** Deepgram's Kubernetes Services, named from the chart prefixes in config. */
+export function deepgramServices(config: DgmonConfig) {
+  const k = config.packaging.kubernetes;
+  const ns = config.packaging.namespace;
+  const api = `${k.apiPrefix}-external`;
+  const licenseProxy = `${k.licenseProxyPrefix}-status`;
+  return {
+    engine: { service: `${k.enginePrefix}-metrics`, port: 'metrics' },
+    // The API pods carry app=deepgram-api whatever the prefix; the Deployment is named after the prefix itself.
+    api: { deployment: k.apiPrefix, service: api, port: 8080, podApp: 'deepgram-api', url: `http://${api}.${ns}.svc:8080` },
+    licenseProxy: { service: licenseProxy, port: 'status', url: `http://${licenseProxy}.${ns}.svc:8080` },
+  };
+}
+
+/** Several YAML documents in one file, under one generated-by header. */
+export function yamlDocuments(documents: readonly unknown[], what: string): string {
+  const [first, ...rest] = documents;
+  return yamlFile(first, what) + rest.map((d) => `---\n${dump(d, { lineWidth: -1, noRefs: true })}`).join('');
+}
+
+/**
+ * dcgm-exporter run with --kubernetes labels each GPU with the namespace and pod of the Engine using it. Scraped
+ * with honor_labels those labels win over the scrape's own (which name dcgm-exporter's pod); a config that expects
+ * them renamed to exported_* (node.dcgm.podLabels) gets honor_labels off instead.
+ */
+export function dcgmHonorsLabels(config: DgmonConfig): boolean {
+  return !config.node.dcgm.podLabels.every((l) => l.startsWith('exported_'));
+}
+
+/** The dashboard files of a plain bundle, by uid, exactly as written (GRAFANA_PATHS.dashboard decides the names). */
+export function dashboardFiles(plain: Map<string, string>): { uid: string; path: string; text: string }[] {
+  const [prefix, suffix] = GRAFANA_PATHS.dashboard('\u0000').split('\u0000') as [string, string];
+  return [...plain]
+    .filter(([path]) => path.startsWith(prefix) && path.endsWith(suffix))
+    .map(([path, text]) => ({ uid: path.slice(prefix.length, path.length - suffix.length), path, text }));
+}
+
+/** The folder holding the dashboard files. */
+export const dashboardDir = (): string => GRAFANA_PATHS.dashboard('\u0000').split('\u0000')[0]!.replace(/\/$/, '');
+
+/** The job names of the generated scrapes; a validated config always has all four (parseConfig checks them). */
+export function jobsOf(config: DgmonConfig): ScrapeJobs {
+  return scrapeJobs(config) as ScrapeJobs;
+}
