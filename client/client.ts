@@ -128,7 +128,7 @@ export class TranscriptionClient {
             },
           });
         }, false),
-      (s) => s.done,
+      (s) => s.closed,
     );
     started = performance.now();
     this.streams.add(stream);

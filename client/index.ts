@@ -10,6 +10,6 @@ export type { ListenParams, BatchAnswer } from './batch.ts';
 export { LiveStream, type StreamAnswer, type StreamResult, type StreamHooks } from './stream.ts';
 export type { HealthReport } from './health.ts';
 export { healthHandler, metricsHandler } from './handlers.ts';
-export { createClientLogger, REDACT_PATHS } from './log.ts';
+export { createClientLogger, REDACTED_FIELDS } from './log.ts';
 export { ClientMetrics } from './metrics.ts';
 export { synthesizeClip, SPOKEN_WORDS, type Clip, type ClipOptions } from '../core/audio/clip.ts';

@@ -1,27 +1,41 @@
 // The client's structured logs (pino). What a call logs is chosen field by field (request id, status, timings, audio
-// seconds), never a transcript, audio or key; the redaction list and the scrubbing of the key from any text are the
-// second line, for the day someone logs an object whole.
+// seconds), never a transcript, audio or key. The second line, for the day someone logs a response or a request
+// whole: fields that may hold content or secrets are replaced at any depth, and the key is scrubbed from any text.
 import { pino, type Logger } from 'pino';
 
-/** Fields that may hold secrets or customer content, at the top level and one level down. */
-const SENSITIVE = ['apiKey', 'key', 'token', 'authorization', 'Authorization', 'password', 'transcript', 'words', 'alternatives', 'audio', 'body', 'headers'];
-export const REDACT_PATHS = SENSITIVE.flatMap((field) => [field, `*.${field}`]);
+/** Field names whose values never reach a log line, wherever they sit in a logged object. */
+export const REDACTED_FIELDS: ReadonlySet<string> = new Set([
+  'apikey', 'key', 'token', 'authorization', 'password', 'headers',
+  'transcript', 'words', 'word', 'punctuated_word', 'alternatives', 'paragraphs', 'utterances', 'summary', 'results', 'channel',
+  'audio', 'body',
+]);
+const CENSOR = '[REDACTED]';
+
+function sanitize(value: unknown, scrub: (text: string) => string, depth = 0): unknown {
+  if (typeof value === 'string') return scrub(value);
+  if (value === null || typeof value !== 'object') return value;
+  if (depth > 20) return CENSOR;
+  if (value instanceof Error) return { type: value.name, message: scrub(value.message) };
+  if (ArrayBuffer.isView(value)) return CENSOR; // raw bytes are audio until proven otherwise
+  if (Array.isArray(value)) return value.map((v) => sanitize(v, scrub, depth + 1));
+  return Object.fromEntries(
+    Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, REDACTED_FIELDS.has(k.toLowerCase()) ? CENSOR : sanitize(v, scrub, depth + 1)]),
+  );
+}
 
 export function createClientLogger(options: { destination?: NodeJS.WritableStream; level?: string; secrets?: string[] } = {}): Logger {
   const secrets = (options.secrets ?? []).filter((s) => s.length >= 4);
-  const scrub = (text: string) => secrets.reduce((t, secret) => t.split(secret).join('[REDACTED]'), text);
+  const scrub = (text: string) => secrets.reduce((t, secret) => t.split(secret).join(CENSOR), text);
   return pino(
     {
       name: 'dgmon-client',
       level: options.level ?? process.env.DGMON_LOG_LEVEL ?? 'info',
       base: undefined,
       timestamp: pino.stdTimeFunctions.isoTime,
-      redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
       formatters: { level: (label) => ({ level: label }) },
       hooks: {
         logMethod(args, method) {
-          const cleaned = args.map((a) => (typeof a === 'string' ? scrub(a) : a && typeof a === 'object' ? JSON.parse(scrub(JSON.stringify(a))) : a));
-          method.apply(this, cleaned as Parameters<typeof method>);
+          method.apply(this, args.map((a) => sanitize(a, scrub)) as Parameters<typeof method>);
         },
       },
     },

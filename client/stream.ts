@@ -86,6 +86,8 @@ export function formatFromParams(params: ListenParams): PcmFormat | undefined {
 /** One open stream. Send audio, then finish(); every failure settles `done` with a DeepgramClientError. */
 export class LiveStream {
   readonly done: Promise<StreamAnswer>;
+  /** Settles when the connection is fully closed (what a concurrency slot waits for). */
+  readonly closed: Promise<void>;
   private resolveDone!: (answer: StreamAnswer) => void;
   private rejectDone!: (err: DeepgramClientError) => void;
   private readonly startedAt = performance.now();
@@ -112,6 +114,7 @@ export class LiveStream {
       this.resolveDone = resolve;
       this.rejectDone = reject;
     });
+    this.closed = new Promise((resolve) => ws.once('close', () => resolve()));
     ws.on('message', (data: RawData, isBinary: boolean) => this.onMessage(data, isBinary));
     ws.on('close', (code: number) => {
       if (!this.ended) this.fail(code === 1000 ? new DeepgramClientError('protocol', 'Deepgram closed the stream before its final metadata') : new DeepgramClientError('connection', `Deepgram stream closed (code ${code})`, { requestId }));
@@ -211,6 +214,7 @@ export class LiveStream {
       chunkLatenciesSeconds: [...this.latencies],
       wallSeconds: (performance.now() - this.startedAt) / 1000,
     });
+    // Deepgram closes after its Metadata; closing from here too only covers a server that does not.
     this.ws.close(1000);
   }
 
