@@ -10,7 +10,7 @@ afterAll(closeAll);
 const clip = synthesizeClip();
 
 const post = (url: string, body: Buffer | string, query = '') =>
-  fetch(`${url}/v1/listen${query}`, { method: 'POST', body, signal: AbortSignal.timeout(10_000) });
+  fetch(`${url}/v1/listen${query}`, { method: 'POST', body: typeof body === 'string' ? body : new Uint8Array(body), signal: AbortSignal.timeout(10_000) });
 
 interface Message { type: string; [k: string]: unknown }
 
