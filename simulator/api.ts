@@ -1,8 +1,8 @@
-// Payloads of the Deepgram API container (/v1/status, /v1/status/engine, /v1/models, /v1/listen) and of the License
+// Payloads of the Deepgram API container (/v1/status, /v1/status/engine, /v1/models; /v1/listen is listen.ts) and of the License
 // Proxy's status port (/v1/status), as Deepgram documents them (see the reference notes, section 2). All JSON is
 // compact: Deepgram's readiness probes grep the raw body (^{"engine_connection_status":"Connected".*}$).
 import type { ActiveRequests } from './engine.ts';
-import { hashString, noise } from './random.ts';
+import { noise } from './random.ts';
 
 export type SystemHealth = 'Initializing' | 'Ready' | 'Healthy' | 'Degraded' | 'Critical';
 
@@ -146,23 +146,4 @@ export function requestId(seed: number, n: number): string {
 /** Deepgram's legacy REST error body. */
 export function errorBody(code: string, message: string, id: string): { err_code: string; err_msg: string; request_id: string } {
   return { err_code: code, err_msg: message, request_id: id };
-}
-
-/** A pre-recorded /v1/listen response for a silent test file: the shape probes read, with an empty transcript. */
-export function listenResponse(id: string, createdMs: number, audioBytes: number): unknown {
-  const model = MODELS.stt[0] as SttModel;
-  const duration = Math.round((audioBytes / 32_000) * 1000) / 1000; // 16 kHz 16-bit mono
-  return {
-    metadata: {
-      transaction_key: 'deprecated',
-      request_id: id,
-      sha256: hashString(`${id}/sha`).toString(16).padStart(8, '0').repeat(8),
-      created: new Date(createdMs).toISOString(),
-      duration,
-      channels: 1,
-      models: [model.uuid],
-      model_info: { [model.uuid]: { name: `${model.name}-${model.architecture}`, version: model.version, arch: model.architecture } },
-    },
-    results: { channels: [{ alternatives: [{ transcript: '', confidence: 0, words: [] }] }] },
-  };
 }

@@ -4,11 +4,11 @@
 
 export const SCENARIOS = [
   { name: 'idle', description: 'Engine up with no traffic yet: only its start-up metrics (lazy registration); API Ready.' },
-  { name: 'healthy', description: 'Steady batch, streaming and TTS traffic; ~100x real time; GPU 40-70 % busy; everything green.' },
-  { name: 'error-burst', description: 'About 8 % of Engine requests answer 5xx (API still Healthy).' },
-  { name: 'slow-batch', description: 'Batch requests queue inside the Engine: P95 response time 20-60 s.' },
-  { name: 'slow-streaming', description: 'Streaming latency around 0.7 s (mean over the 0.4 s target), slow stream set-up.' },
-  { name: 'rate-limited', description: 'Traffic above max_active_requests=40: active requests pinned at the limit, many 4xx, API /v1/listen answers 429.' },
+  { name: 'healthy', description: 'Steady batch, streaming and TTS traffic; ~100x real time; GPU 40-70 % busy; everything green; /v1/listen fast.' },
+  { name: 'error-burst', description: 'About 8 % of Engine requests and of /v1/listen calls answer 5xx (API still Healthy).' },
+  { name: 'slow-batch', description: 'Batch requests queue inside the Engine: P95 response time 20-60 s; POST /v1/listen answers after about 25 s.' },
+  { name: 'slow-streaming', description: 'Streaming latency around 0.7 s (mean over the 0.4 s target), slow stream set-up; live /v1/listen answers each chunk 0.7 s late.' },
+  { name: 'rate-limited', description: 'Traffic above max_active_requests=40: active requests pinned at the limit, many 4xx, API /v1/listen answers 429 with Retry-After: 1.' },
   { name: 'capacity-exhausted', description: 'Open streams at ~94 % of estimated stream capacity, active requests near max_active_requests=40.' },
   { name: 'gpu-saturated', description: 'Heavy load: GPU ~98 % busy, hot and slower, streams at ~75 % of capacity.' },
   { name: 'gpu-idle-cpu-fallback', description: 'Engine running on CPU: GPU ~1 % busy with no framebuffer used while requests are active; ~20x real time.' },
@@ -24,6 +24,7 @@ export const SCENARIOS = [
   { name: 'dcgm-down', description: 'dcgm-exporter port refuses connections; Engine keeps serving.' },
   { name: 'garbage-metrics', description: 'Engine /metrics answers 200 with text that is not an exposition format.' },
   { name: 'slow-upstream', description: 'Engine and dcgm-exporter /metrics answer only after 30 s.' },
+  { name: 'api-hang', description: 'API /v1/listen takes batch requests and streams but never answers (client timeouts).' },
 ] as const satisfies readonly { name: string; description: string }[];
 
 export type ScenarioName = (typeof SCENARIOS)[number]['name'];
@@ -95,8 +96,11 @@ export interface Profile {
   xid?: { code: number; everySeconds: number };
   memoryErrors: boolean;
   licenseState: 'Connected' | 'TrustBased';
-  /** API /v1/listen answers 429 (rate limit) instead of transcribing. */
+  /** API /v1/listen answers 429 (rate limit) instead of transcribing, with this Retry-After. */
   apiRateLimited: boolean;
+  retryAfterSeconds: number;
+  /** API /v1/listen accepts requests and streams and never answers them. */
+  listenHang: boolean;
 }
 
 const HEALTHY: Profile = {
@@ -124,6 +128,8 @@ const HEALTHY: Profile = {
   memoryErrors: false,
   licenseState: 'Connected',
   apiRateLimited: false,
+  retryAfterSeconds: 1,
+  listenHang: false,
 };
 
 const OVERRIDES: Record<ScenarioName, Partial<Profile>> = {
@@ -148,6 +154,7 @@ const OVERRIDES: Record<ScenarioName, Partial<Profile>> = {
   'dcgm-down': { dcgmEndpoint: 'down' },
   'garbage-metrics': { engineEndpoint: 'garbage' },
   'slow-upstream': { engineEndpoint: 'slow', dcgmEndpoint: 'slow' },
+  'api-hang': { listenHang: true },
 };
 
 export function profileOf(name: ScenarioName): Profile {

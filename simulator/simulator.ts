@@ -4,9 +4,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { renderOpenMetrics, OPENMETRICS_CONTENT_TYPE } from '../core/exposition/render-openmetrics.ts';
-import { apiStatus, engineStatus, errorBody, licenseProxyStatus, listenResponse, models, requestId } from './api.ts';
+import { apiStatus, engineStatus, licenseProxyStatus, models } from './api.ts';
 import { DcgmModel, DCGM_CONTENT_TYPE, type EngineLoad } from './dcgm.ts';
 import { EngineModel, garbageMetrics } from './engine.ts';
+import { ListenService, type ListenStats } from './listen.ts';
 import { hashString } from './random.ts';
 import { SCENARIOS, SCENARIO_NAMES, describeScenarios, isScenarioName, profileOf, type Profile, type ScenarioName } from './scenarios.ts';
 
@@ -32,6 +33,9 @@ export interface Simulator {
   /** Base URLs, e.g. http://127.0.0.1:9991. */
   urls: Record<EndpointName, string>;
   scenario(): ScenarioName;
+  /** What /v1/listen served: requests, answers by status, and the most batch requests / streams open at once. */
+  listenStats(): ListenStats;
+  resetListenStats(): void;
   /** Switches at once; a listener closing or reopening (engine-down, dcgm-down) completes asynchronously: see settled(). */
   setScenario(name: ScenarioName): void;
   /** Resolves when every listener matches the current scenario (rejects if reopening a port failed). */
@@ -42,7 +46,6 @@ export interface Simulator {
 /** How long the slow-upstream scenario holds a /metrics answer. */
 export const SLOW_UPSTREAM_DELAY_MS = 30_000;
 const JSON_TYPE = 'application/json';
-const MAX_BODY_BYTES = 64 * 1024 * 1024;
 
 type Handler = (req: IncomingMessage, res: ServerResponse, endpoint: Endpoint) => void;
 
@@ -157,7 +160,6 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   let closed = false;
   let transitions: Promise<void> = Promise.resolve();
   let transitionError: Error | undefined;
-  let listenSeq = 0;
 
   const engineLoad = (p: Profile, second: number): EngineLoad => {
     const a = engine.activeAtSecond(second, p);
@@ -194,30 +196,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       else answer(res);
     };
 
+  const listen = new ListenService({ profile: () => profile, sync, seed, later: (res, ms, fn) => endpoints.api.later(res, ms, fn) });
   const apiHandler: Handler = (req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname.replace(/\/+$/, '');
     const connected = profile.engineConnected;
     if (path === '/v1/listen') {
       if (req.method !== 'POST') return methodNotAllowed(res, 'POST');
-      let bytes = 0;
-      req.on('data', (chunk: Buffer) => {
-        bytes += chunk.length;
-        if (bytes > MAX_BODY_BYTES) req.destroy();
-      });
-      req.on('end', () => {
-        const t = sync();
-        const id = requestId(seed, ++listenSeq);
-        const headers = { 'dg-request-id': id };
-        if (!profile.engineConnected) return sendJson(res, 503, errorBody('SERVICE_UNAVAILABLE', 'No Engine is available to process the request.', id), headers);
-        if (profile.apiRateLimited) return sendJson(res, 429, errorBody('TOO_MANY_REQUESTS', 'Too many requests. Please try again later.', id), { ...headers, 'retry-after': '1' });
-        // Server errors at the scenario's share, deterministically: the n-th request fails when the share's running
-        // total crosses an integer.
-        if (Math.floor(listenSeq * profile.serverErrorShare) > Math.floor((listenSeq - 1) * profile.serverErrorShare)) {
-          return sendJson(res, 500, errorBody('INTERNAL_SERVER_ERROR', 'The Engine failed to process the request.', id), headers);
-        }
-        sendJson(res, 200, listenResponse(id, t, bytes), headers);
-      });
-      return;
+      return listen.handleBatch(req, res);
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') return methodNotAllowed(res, 'GET, HEAD');
     if (path === '/v1/status') {
@@ -273,6 +258,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     dcgm: new Endpoint('dcgm', metricsHandler(dcgmMetrics, () => profile.dcgmEndpoint === 'slow')),
     control: new Endpoint('control', controlHandler),
   };
+  // Live /v1/listen streams arrive as HTTP upgrades on the API port.
+  endpoints.api.server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+    if (new URL(req.url ?? '/', 'http://x').pathname.replace(/\/+$/, '') === '/v1/listen') return listen.handleUpgrade(req, socket, head);
+    socket.end('HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
+  });
   const wanted = (name: EndpointName): boolean => {
     if (closed) return false;
     if (name === 'engine') return profile.engineEndpoint !== 'down';
@@ -327,6 +317,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   return {
     urls,
     scenario: () => current,
+    listenStats: () => listen.stats(),
+    resetListenStats: () => listen.resetStats(),
     setScenario(name: ScenarioName): void {
       if (!isScenarioName(name)) throw new Error(`unknown scenario "${String(name)}"; known: ${SCENARIO_NAMES.join(', ')}`);
       switchTo(name);
@@ -343,6 +335,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       closing ??= (async () => {
         closed = true;
         await transitions;
+        listen.stop();
         await Promise.all(Object.values(endpoints).map((e) => e.stop()));
       })();
       return closing;

@@ -1,5 +1,5 @@
-// Metrics the dgmon exporter (and the dgmon client library) emit. Named here first, implemented by the exporter
-// exactly as written: one prefix (dgmon_), base units, _total on counters, _info for metadata.
+// Metrics the dgmon exporter emits (transcription calls of the client library and the probe: client.ts). Named here
+// first, implemented exactly as written: one prefix (dgmon_), base units, _total on counters, _info for metadata.
 import type { MetricDef } from './types.ts';
 
 const def = (d: Omit<MetricDef, 'source'>): MetricDef => ({ ...d, source: 'dgmon' });

@@ -18,7 +18,7 @@ describe('public interface', () => {
       'idle', 'healthy', 'error-burst', 'slow-batch', 'slow-streaming', 'rate-limited', 'capacity-exhausted',
       'gpu-saturated', 'gpu-idle-cpu-fallback', 'gpu-xid', 'gpu-hot', 'gpu-memory-full', 'gpu-memory-errors',
       'engine-disconnected', 'api-degraded', 'api-critical', 'license-trust-based', 'engine-down', 'dcgm-down',
-      'garbage-metrics', 'slow-upstream',
+      'garbage-metrics', 'slow-upstream', 'api-hang',
     ]);
     for (const s of SCENARIOS) {
       expect(s.description.length).toBeGreaterThan(10);
@@ -111,7 +111,7 @@ describe('API and License Proxy', () => {
   it('POST /v1/listen: 200 with a Deepgram response normally, 429 when rate-limited, 503 without an Engine', async () => {
     const c = clock();
     const sim = await simulator({ clock: c });
-    const ok = await fetch(`${sim.urls.api}/v1/listen`, { method: 'POST', body: new Uint8Array(32_000), signal: AbortSignal.timeout(5000) });
+    const ok = await fetch(`${sim.urls.api}/v1/listen?encoding=linear16&sample_rate=16000`, { method: 'POST', body: new Uint8Array(32_000), signal: AbortSignal.timeout(5000) });
     expect(ok.status).toBe(200);
     expect(ok.headers.get('dg-request-id')).toMatch(/^[0-9a-f-]{36}$/);
     const body = (await ok.json()) as { metadata: { request_id: string; duration: number } };

@@ -1,0 +1,156 @@
+// How every call to Deepgram is guarded, with cockatiel's policies in this order (outermost first):
+//   concurrency cap (bulkhead) → retry (exponential backoff with jitter, or the 429's Retry-After) →
+//   circuit breaker → timeout → the call.
+// The cap holds a slot across a call's retries, so Deepgram never sees more than the cap from this process; the
+// breaker sees each attempt, so a failing API opens it within one request's retries; the timeout is per attempt.
+import {
+  BulkheadPolicy,
+  CircuitState,
+  ConsecutiveBreaker,
+  ExponentialBackoff,
+  TaskCancelledError,
+  TimeoutStrategy,
+  bulkhead,
+  circuitBreaker,
+  decorrelatedJitterGenerator,
+  handleWhen,
+  isBrokenCircuitError,
+  isBulkheadRejectedError,
+  retry,
+  timeout,
+  type CircuitBreakerPolicy,
+  type IBackoff,
+  type IBackoffFactory,
+  type IRetryBackoffContext,
+  type RetryPolicy,
+  type TimeoutPolicy,
+} from 'cockatiel';
+import type { CIRCUIT_STATES } from '../core/catalog/index.ts';
+import { DeepgramClientError } from './errors.ts';
+import type { ResolvedOptions } from './options.ts';
+
+export type CircuitStateName = (typeof CIRCUIT_STATES)[number];
+
+export const CIRCUIT_STATE_NAMES: Record<CircuitState, CircuitStateName> = {
+  [CircuitState.Closed]: 'closed',
+  [CircuitState.Open]: 'open',
+  [CircuitState.HalfOpen]: 'half_open',
+  [CircuitState.Isolated]: 'isolated',
+};
+
+export interface RetryEvent {
+  /** 1 for the first retry. */
+  attempt: number;
+  /** How long the client waits before it: the backoff, or the 429's Retry-After. */
+  delayMs: number;
+  error: DeepgramClientError;
+}
+
+export interface ResilienceEvents {
+  onRetry?(event: RetryEvent): void;
+  onCircuitState?(state: CircuitStateName): void;
+}
+
+type Ctx = IRetryBackoffContext<unknown>;
+
+/** Waits what a 429's Retry-After asks for; otherwise the exponential backoff's next step. */
+class RetryAfterBackoff implements IBackoff<Ctx> {
+  constructor(
+    private readonly inner: IBackoffFactory<Ctx>,
+    readonly duration: number,
+  ) {}
+
+  static first(inner: IBackoffFactory<Ctx>, context: Ctx): RetryAfterBackoff {
+    const step = inner.next(context) as IBackoff<Ctx>;
+    return new RetryAfterBackoff(step, retryAfterMs(context) ?? step.duration);
+  }
+
+  next(context: Ctx): RetryAfterBackoff {
+    return RetryAfterBackoff.first(this.inner, context);
+  }
+}
+
+function retryAfterMs(context: Ctx): number | undefined {
+  const error = 'error' in context.result ? context.result.error : undefined;
+  return error instanceof DeepgramClientError && error.status === 429 && error.retryAfterSeconds !== undefined ? error.retryAfterSeconds * 1000 : undefined;
+}
+
+/** The guard for one kind of call (batch requests or stream connections); both share one circuit breaker. */
+export class Guard {
+  constructor(
+    private readonly cap: BulkheadPolicy,
+    private readonly retrier: RetryPolicy,
+    private readonly breaker: CircuitBreakerPolicy,
+    private readonly deadline: TimeoutPolicy,
+  ) {}
+
+  /**
+   * Runs `call` under every policy. `call` gets an AbortSignal that fires on the timeout; whatever it throws must
+   * already be a DeepgramClientError. Locally refused calls become DeepgramClientError too (circuit_open, queue_full).
+   */
+  async run<T>(call: (signal: AbortSignal, attempt: number) => Promise<T>, hold?: (value: T) => Promise<void>): Promise<T> {
+    try {
+      return await this.cap.execute(async () => {
+        const value = await this.retrier.execute(({ attempt }) =>
+          this.breaker.execute(() =>
+            this.deadline.execute((_context, signal) => call(signal, attempt)).catch((err: unknown) => {
+              // instanceof, not isTaskCancelledError: cockatiel 3.2.1's guard tests the bulkhead error's marker.
+              if (err instanceof TaskCancelledError) throw new DeepgramClientError('timeout', 'Deepgram did not answer within the timeout');
+              throw err;
+            }),
+          ),
+        );
+        if (hold) await hold(value);
+        return value;
+      });
+    } catch (err) {
+      if (isBrokenCircuitError(err)) throw new DeepgramClientError('circuit_open', 'Deepgram circuit breaker is open: the call was not sent', { cause: err });
+      if (isBulkheadRejectedError(err)) throw new DeepgramClientError('queue_full', 'Too many Deepgram calls waiting: the call was not sent', { cause: err });
+      throw err;
+    }
+  }
+
+  /** Like run, but the concurrency slot stays taken until `lifetime` settles (a stream holds it while open). */
+  open<T>(call: (signal: AbortSignal, attempt: number) => Promise<T>, lifetime: (value: T) => Promise<unknown>): Promise<T> {
+    return new Promise((resolve, reject) => {
+      this.run(call, async (value) => {
+        resolve(value);
+        await lifetime(value).catch(() => undefined);
+      }).catch(reject);
+    });
+  }
+}
+
+export interface Guards {
+  batch: Guard;
+  stream: Guard;
+  breaker: CircuitBreakerPolicy;
+}
+
+export function createGuards(options: ResolvedOptions, events: ResilienceEvents): Guards {
+  const breaker = circuitBreaker(
+    handleWhen((err) => err instanceof DeepgramClientError && err.serverSide),
+    { halfOpenAfter: options.breaker.halfOpenAfterMs, breaker: new ConsecutiveBreaker(options.breaker.consecutiveFailures) },
+  );
+  breaker.onStateChange((state) => events.onCircuitState?.(CIRCUIT_STATE_NAMES[state]));
+  const exponential = new ExponentialBackoff({
+    initialDelay: options.retry.initialDelayMs,
+    maxDelay: options.retry.maxDelayMs,
+    generator: decorrelatedJitterGenerator,
+  }) as IBackoffFactory<Ctx>;
+  const retryable = (err: Error) =>
+    err instanceof DeepgramClientError &&
+    err.retryable &&
+    !(err.status === 429 && (err.retryAfterSeconds ?? 0) * 1000 > options.retry.maxRetryAfterMs);
+  const guard = (slots: number): Guard => {
+    const retrier = retry(handleWhen(retryable), {
+      maxAttempts: options.retry.maxRetries,
+      backoff: { next: (context: Ctx) => RetryAfterBackoff.first(exponential, context) },
+    });
+    retrier.onRetry((event) => {
+      if ('error' in event && event.error instanceof DeepgramClientError) events.onRetry?.({ attempt: event.attempt, delayMs: event.delay, error: event.error });
+    });
+    return new Guard(bulkhead(slots, options.maxQueued), retrier, breaker, timeout(options.timeoutMs, TimeoutStrategy.Aggressive));
+  };
+  return { batch: guard(options.maxConcurrentRequests), stream: guard(options.maxConcurrentStreams), breaker };
+}
