@@ -70,6 +70,13 @@ export function buildAlertmanagerConfig(config: DgmonConfig): Record<string, unk
         target_matchers: [oneOf(ENGINE_SYMPTOM_ALERTS)],
         equal: [cluster, node],
       },
+      {
+        // An Engine serving with an idle GPU has fallen back to the CPU: every slow or failing request on that node
+        // follows from it, so the GPU page stands for them (the end-to-end suite shows the symptoms suppressed).
+        source_matchers: ['alertname="DeepgramGPUIdleWhileServing"'],
+        target_matchers: [oneOf(ENGINE_SYMPTOM_ALERTS.filter((name) => name !== 'DeepgramGPUIdleWhileServing'))],
+        equal: [cluster, node],
+      },
     ],
     receivers: (Object.keys(RECEIVER_NAMES) as (keyof typeof RECEIVER_NAMES)[]).map((key) => ({
       name: RECEIVER_NAMES[key],

@@ -21,7 +21,8 @@ const FB_RESERVED_MIB = 406;
 /** Framebuffer share the Engine's preloaded models take. */
 const FB_ENGINE_RATIO = 0.72;
 const MAX_SM_CLOCK = 1710;
-const XID_WINDOW_SECONDS = 300;
+/** dcgm-exporter's default --xid-count-window-size (5 min). */
+export const XID_WINDOW_SECONDS = 300;
 /** dcgm-exporter's err_msg table (internal/pkg/collector/xid_errors.go), for the codes the simulator uses. */
 const XID_MESSAGES: Record<number, string> = { 0: 'No Error', 79: 'GPU has fallen off the bus', 48: 'Double Bit ECC Error', 94: 'Contained ECC error' };
 /** Integer-valued DCGM fields (DCGM_FT_INT64); the others are doubles. */
@@ -69,8 +70,10 @@ export class DcgmModel {
   private readonly startMs: number;
   private readonly hostname: string;
   private second = 0;
+  private readonly xidWindowSeconds: number;
 
-  constructor(options: { gpus: number; hostname: string; seed: number; startMs: number }) {
+  constructor(options: { gpus: number; hostname: string; seed: number; startMs: number; xidWindowSeconds?: number }) {
+    this.xidWindowSeconds = options.xidWindowSeconds ?? XID_WINDOW_SECONDS;
     this.seed = options.seed;
     this.startMs = options.startMs;
     this.hostname = options.hostname;
@@ -140,7 +143,7 @@ export class DcgmModel {
       }
       this.second += dt;
     }
-    for (const g of this.gpus) g.xidEvents = g.xidEvents.filter((e) => e.second > this.second - XID_WINDOW_SECONDS);
+    for (const g of this.gpus) g.xidEvents = g.xidEvents.filter((e) => e.second > this.second - this.xidWindowSeconds);
   }
 
   /** The /metrics body. */
@@ -167,7 +170,7 @@ export class DcgmModel {
         const codes = [...new Set(g.xidEvents.map((e) => e.code))].sort((a, b) => a - b);
         for (const code of codes) {
           const count = g.xidEvents.filter((e) => e.code === code).length;
-          const own: [string, string][] = [['window_size_in_ms', String(XID_WINDOW_SECONDS * 1000)], ['xid', String(code)]];
+          const own: [string, string][] = [['window_size_in_ms', String(this.xidWindowSeconds * 1000)], ['xid', String(code)]];
           out += `${def.name}{${labels(g.id, this.hostname, [], own)}} ${count}\n`;
         }
       }

@@ -113,6 +113,8 @@ export interface EngineModelOptions {
   load: number;
   seed: number;
   startMs: number;
+  /** Seconds of requests the API's system_health judges (default HEALTH_WINDOW_SECONDS); end-to-end tests shorten it. */
+  healthWindowSeconds?: number;
 }
 
 export class EngineModel {
@@ -172,7 +174,7 @@ export class EngineModel {
       this.step(this.second, dt, profile);
       this.second += dt;
     }
-    const horizon = this.second - HEALTH_WINDOW_SECONDS;
+    const horizon = this.second - (this.options.healthWindowSeconds ?? HEALTH_WINDOW_SECONDS);
     this.recent = this.recent.filter((r) => r.second >= horizon);
   }
 

@@ -139,7 +139,7 @@ const OVERRIDES: Record<ScenarioName, Partial<Profile>> = {
   'slow-batch': { batchQueueSeconds: 25, gpuUtil: 62 },
   'slow-streaming': { streamFill: 0.6, streamLatency: 0.7, streamLatencySigma: 0.35, streamConnectLatency: 0.9, gpuUtil: 75, gpuUtilJitter: 8 },
   'rate-limited': { traffic: 2, maxActivePerGpu: 40, atLimit: 'shared', clientErrorShare: 0.25, apiRateLimited: true, gpuUtil: 80, gpuUtilJitter: 6 },
-  'capacity-exhausted': { traffic: 1.6, maxActivePerGpu: 40, atLimit: 'streams-first', streamCapacityPerGpu: 38, streamFill: 0.94, streamLatency: 0.3, gpuUtil: 85, gpuUtilJitter: 6 },
+  'capacity-exhausted': { traffic: 1.6, maxActivePerGpu: 40, atLimit: 'streams-first', streamCapacityPerGpu: 38, streamFill: 0.94, streamLatency: 0.28, gpuUtil: 85, gpuUtilJitter: 6 },
   'gpu-saturated': { traffic: 1.6, streamFill: 0.75, gpuUtil: 98, gpuUtilJitter: 1.5, batchRtf: 70, streamLatency: 0.27, faultScope: 'all', gpuTempCelsius: 79 },
   'gpu-idle-cpu-fallback': { cpuFallback: true, streamFill: 0.7, batchRtf: 20, streamLatency: 0.9, streamLatencySigma: 0.35, streamConnectLatency: 1.2, ttsFirstByte: 0.6, streamCapacityPerGpu: 12, gpuUtil: 1, gpuUtilJitter: 1, faultScope: 'all' },
   'gpu-xid': { xid: { code: 79, everySeconds: 180 } },

@@ -27,6 +27,12 @@ export interface SimulatorOptions {
   hostname?: string;
   /** Clock in milliseconds (default Date.now); tests inject one to advance time instantly. */
   now?: () => number;
+  /**
+   * The simulated components' own look-back windows, in seconds: the API's system_health judges the last `health`
+   * seconds of requests (default 120), dcgm-exporter counts Xids over the last `xidCount` (default 300). End-to-end
+   * tests shorten them along with the rule windows, so a cleared fault clears in seconds.
+   */
+  windows?: { health?: number; xidCount?: number };
 }
 
 export interface Simulator {
@@ -152,8 +158,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const gpus = options.gpus ?? 1;
   const seed = hashString(`dgmon-simulator/${hostname}`);
   const startMs = now();
-  const engine = new EngineModel({ gpus, load: options.load ?? 2, seed, startMs });
-  const dcgm = new DcgmModel({ gpus, hostname, seed, startMs });
+  const engine = new EngineModel({ gpus, load: options.load ?? 2, seed, startMs, healthWindowSeconds: options.windows?.health });
+  const dcgm = new DcgmModel({ gpus, hostname, seed, startMs, xidWindowSeconds: options.windows?.xidCount });
 
   let current: ScenarioName = options.scenario ?? 'healthy';
   let profile: Profile = profileOf(current);

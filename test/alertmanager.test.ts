@@ -81,11 +81,17 @@ describe('alertmanager.yml', () => {
       inhibit_rules: { source_matchers: string[]; target_matchers: string[]; equal: string[] }[];
     };
     expect(config.route.group_by).toEqual(['alertname', 'cluster']);
-    const [criticalOverWarning, downTarget, gpuFault] = config.inhibit_rules;
+    const [criticalOverWarning, downTarget, gpuFault, cpuFallback] = config.inhibit_rules;
     expect(criticalOverWarning).toEqual({ source_matchers: ['severity="critical"'], target_matchers: ['severity="warning"'], equal: ['alertname', 'cluster', 'node', 'gpu', 'target', 'key'] });
     expect(downTarget!.source_matchers).toEqual(['alertname="DeepgramSourceDown"']);
     expect(downTarget!.target_matchers[0]).toMatch(/DeepgramHighErrorRate\|DeepgramHighLatencyP95\|DeepgramStreamingLatencyHigh/);
     expect(gpuFault!.source_matchers).toEqual(['alertname=~"DeepgramGPUXidErrors|DeepgramGPUMemoryErrors"', 'severity="critical"']);
     expect(gpuFault!.equal).toEqual(['cluster', 'node']);
+    expect(cpuFallback).toEqual({
+      source_matchers: ['alertname="DeepgramGPUIdleWhileServing"'],
+      target_matchers: ['alertname=~"DeepgramHighErrorRate|DeepgramHighLatencyP95|DeepgramStreamingLatencyHigh|DeepgramRealtimeFactorLow|DeepgramStreamCapacityHigh|DeepgramConcurrencyLimitNear"'],
+      equal: ['cluster', 'node'],
+    });
+    expect(config.inhibit_rules).toHaveLength(4);
   });
 });

@@ -113,6 +113,7 @@ export const DGMON = {
   // means the same whenever it was taken, and `x - time()` in a rule or panel is exact at evaluation time.
   tlsCertExpiry: def({
     name: 'dgmon_tls_cert_expiry_timestamp_seconds',
+    presence: 'optional', // only when exporter.expiry watches something
     type: 'gauge',
     unit: 'seconds',
     help: 'When the leaf certificate a TLS endpoint presents expires (notAfter), as a Unix timestamp.',
@@ -121,6 +122,7 @@ export const DGMON = {
   }),
   tlsChainExpiry: def({
     name: 'dgmon_tls_chain_expiry_timestamp_seconds',
+    presence: 'optional', // only when exporter.expiry watches something
     type: 'gauge',
     unit: 'seconds',
     help: 'When the first certificate of the chain a TLS endpoint presents expires (leaf and intermediates; self-signed roots left out), as a Unix timestamp.',
@@ -129,6 +131,7 @@ export const DGMON = {
   }),
   tlsCertVerified: def({
     name: 'dgmon_tls_cert_verified',
+    presence: 'optional', // only when exporter.expiry watches something
     type: 'gauge',
     unit: 'boolean',
     help: 'Whether the certificate a TLS endpoint presents verifies against the trust store (or caFile) and matches the server name: 1 yes, 0 no.',
@@ -136,6 +139,7 @@ export const DGMON = {
   }),
   apiKeyExpiry: def({
     name: 'dgmon_api_key_expiry_timestamp_seconds',
+    presence: 'optional', // only when exporter.expiry watches something
     type: 'gauge',
     unit: 'seconds',
     help: 'When a Deepgram API key expires, as a Unix timestamp.',
@@ -144,6 +148,7 @@ export const DGMON = {
   }),
   expiryCheckSuccess: def({
     name: 'dgmon_expiry_check_success',
+    presence: 'optional', // only when exporter.expiry watches something
     type: 'gauge',
     unit: 'boolean',
     help: 'Whether the last expiry check of this target succeeded: 1 yes, 0 no (the last known expiry is still served).',
@@ -152,6 +157,7 @@ export const DGMON = {
   }),
   expiryCheckDuration: def({
     name: 'dgmon_expiry_check_duration_seconds',
+    presence: 'optional', // only when exporter.expiry watches something
     type: 'gauge',
     unit: 'seconds',
     help: 'How long the last expiry check of this target took.',
@@ -159,6 +165,7 @@ export const DGMON = {
   }),
   expiryCheckFailures: def({
     name: 'dgmon_expiry_check_failures_total',
+    presence: 'optional', // only when exporter.expiry watches something
     type: 'counter',
     unit: 'failures',
     help: 'Failed expiry checks of this target, by reason.',

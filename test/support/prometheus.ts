@@ -19,6 +19,8 @@ export interface ScrapeJob {
   targets: string[];
   /** Default /metrics. */
   metricsPath?: string;
+  /** Target labels of these targets (static_config `labels`), e.g. a cluster per simulated node. */
+  labels?: Record<string, string>;
 }
 
 export interface PrometheusOptions {
@@ -91,6 +93,18 @@ function sampleValue(v: string): number {
   return Number(v);
 }
 
+/** Entries with the same job become one scrape config with a static_config each: job names must be unique. */
+function scrapeConfigs(jobs: ScrapeJob[]): Record<string, unknown>[] {
+  const byJob = new Map<string, Record<string, unknown> & { static_configs: Record<string, unknown>[] }>();
+  for (const s of jobs) {
+    const config = byJob.get(s.job) ?? { job_name: s.job, ...(s.metricsPath ? { metrics_path: s.metricsPath } : {}), static_configs: [] };
+    if ((config.metrics_path ?? undefined) !== (s.metricsPath ?? undefined)) throw new Error(`job ${s.job}: one metrics path per job`);
+    config.static_configs.push({ targets: s.targets, ...(s.labels ? { labels: s.labels } : {}) });
+    byJob.set(s.job, config);
+  }
+  return [...byJob.values()];
+}
+
 export function prometheusConfig(options: PrometheusOptions): string {
   const global: Record<string, unknown> = {
     scrape_interval: options.scrapeInterval ?? '1s',
@@ -103,11 +117,7 @@ export function prometheusConfig(options: PrometheusOptions): string {
     ...(options.alertmanagers && options.alertmanagers.length > 0
       ? { alerting: { alertmanagers: [{ static_configs: [{ targets: options.alertmanagers }] }] } }
       : {}),
-    scrape_configs: options.scrape.map((s) => ({
-      job_name: s.job,
-      ...(s.metricsPath ? { metrics_path: s.metricsPath } : {}),
-      static_configs: [{ targets: s.targets }],
-    })),
+    scrape_configs: scrapeConfigs(options.scrape),
   });
 }
 
