@@ -16,6 +16,14 @@ export function durationSeconds(text: string): number {
   return total;
 }
 
+/**
+ * A duration in whole milliseconds, for timers and AbortSignal.timeout, which refuse fractions: 0.7 s × 1000 is
+ * 700.0000000000001 in floating point.
+ */
+export function durationMilliseconds(text: string): number {
+  return Math.round(durationSeconds(text) * 1000);
+}
+
 /** Renders seconds as the shortest Prometheus duration ("90" → "1m30s"). */
 export function formatDuration(seconds: number): string {
   if (seconds === 0) return '0s';

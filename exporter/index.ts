@@ -5,7 +5,7 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { DgmonConfig } from '../core/config.ts';
-import { durationSeconds } from '../core/duration.ts';
+import { durationMilliseconds, durationSeconds } from '../core/duration.ts';
 import { Collector } from './collector.ts';
 import { DeepgramApi } from './deepgram-api.ts';
 import { createLogger, type Logger } from './log.ts';
@@ -56,7 +56,7 @@ export async function startExporter(config: DgmonConfig, options: { secrets?: Ex
   const e = config.exporter;
   const secrets = options.secrets ?? readSecrets(config);
   const log = options.log ?? createLogger({ secrets: [secrets.apiKey, secrets.basicAuthPassword, secrets.managementKey].filter((s): s is string => !!s) });
-  const ms = (d: string) => durationSeconds(d) * 1000;
+  const ms = durationMilliseconds;
   const sources: Source[] = [];
   const timeouts: Partial<Record<SourceName, number>> = {};
   let collector: Collector | undefined;
@@ -147,8 +147,8 @@ function expiryWatch(config: DgmonConfig, secrets: ExporterSecrets, log: Logger)
   return new ExpiryWatch({
     checks,
     fixed: declaredKeySamples(x.apiKeys.declared),
-    intervalMs: durationSeconds(x.interval) * 1000,
-    timeoutMs: durationSeconds(x.timeout) * 1000,
+    intervalMs: durationMilliseconds(x.interval),
+    timeoutMs: durationMilliseconds(x.timeout),
     log,
   });
 }

@@ -1,6 +1,7 @@
 // dgmon.yaml: the defaults alone are a complete config; every bad input is refused with the field and the fix named.
 import { describe, it, expect } from 'vitest';
 import { parseConfig, ConfigError, configJsonSchema } from '../core/config.ts';
+import { durationSeconds, durationMilliseconds } from '../core/duration.ts';
 
 function problemsOf(raw: unknown): string[] {
   try {
@@ -111,5 +112,14 @@ describe('dgmon init', () => {
     lines.forEach((line, i) => {
       if (/^\s*[A-Za-z]\w*:/.test(line)) expect(lines[i - 1], `field on line ${i + 1} has no comment: ${line}`).toMatch(/^\s*#/);
     });
+  });
+});
+
+describe('durations', () => {
+  it('whole milliseconds for timers, also where seconds × 1000 is not exact in floating point', () => {
+    expect(durationSeconds('700ms') * 1000).not.toBe(700);
+    expect(durationMilliseconds('700ms')).toBe(700);
+    expect(durationMilliseconds('1m30s')).toBe(90_000);
+    expect(durationMilliseconds('1500ms')).toBe(1500);
   });
 });

@@ -1,7 +1,7 @@
 // `dgmon verify` on the command line: flags checked (a bad one is a usage error, exit 2), the checks run, the report
 // printed as a table or JSON, and the exit code: 0 when nothing failed (warnings allowed), 1 when a check failed.
 import type { DgmonConfig } from '../core/config.ts';
-import { durationSeconds, isDuration } from '../core/duration.ts';
+import { durationMilliseconds, durationSeconds, isDuration } from '../core/duration.ts';
 import { UsageError } from '../cli/errors.ts';
 import { verify, DEFAULT_TIMEOUT_MS } from './run.ts';
 import { renderJson, renderTable } from './report.ts';
@@ -33,7 +33,7 @@ function url(value: string, flag: string): string {
 function millis(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
   if (!isDuration(value) || durationSeconds(value) <= 0) throw new UsageError(`${flag}: must be a duration such as 10s or 2m, got "${value}"`);
-  return durationSeconds(value) * 1000;
+  return durationMilliseconds(value);
 }
 
 /** Runs the checks and prints the report; resolves with the exit code. */

@@ -22,7 +22,8 @@ beforeAll(async () => {
       scrapeBudget: '2s',
       healthCacheTtl: '1ms',
       sources: {
-        engine: { url: `${simulator.urls.engine}/metrics`, timeout: '1500ms' },
+        // 700ms is 700.0000000000001 ms as seconds × 1000: the timers must be given whole milliseconds.
+        engine: { url: `${simulator.urls.engine}/metrics`, timeout: '700ms' },
         dcgm: { url: `${simulator.urls.dcgm}/metrics`, timeout: '1500ms' },
         api: { url: simulator.urls.api, timeout: '1500ms' },
         licenseProxy: { url: simulator.urls.licenseProxy, timeout: '1500ms' },
