@@ -74,7 +74,7 @@ export const CASES: ScenarioCase[] = [
       underCritical('DeepgramStreamingLatencyBudgetBurn'),
     ],
   },
-  { scenario: 'gpu-xid', fault: 'GPU Xid 79 (fallen off the bus)', expected: [pager('DeepgramGPUXidErrors', ['node', 'gpu', 'xid'])], inhibited: [] },
+  { scenario: 'gpu-xid', fault: 'GPU Xid 79 (fallen off the bus)', expected: [pager('DeepgramGPUXidErrors', ['node', 'gpu', 'signal'])], inhibited: [] },
   { scenario: 'gpu-hot', fault: 'GPU at 92 °C, throttled', expected: [ticket('DeepgramGPUTemperatureHigh', ['node', 'gpu'])], inhibited: [] },
   { scenario: 'gpu-memory-full', fault: 'GPU framebuffer 97 % used', expected: [ticket('DeepgramGPUMemoryNearlyFull', ['node', 'gpu'])], inhibited: [] },
   { scenario: 'gpu-memory-errors', fault: 'uncorrectable GPU memory errors, row remap failed', expected: [pager('DeepgramGPUMemoryErrors', ['node', 'gpu'])], inhibited: [] },

@@ -35,7 +35,7 @@ export const BURN_RATE_WINDOWS = [
 /** The simulator's own windows: the API's system_health over 5 s of requests, dcgm-exporter's Xid count over 10 s. */
 export const SIMULATOR_WINDOWS = { health: 5, xidCount: 10 };
 /** Requests per second per node: enough per 10 s window that error-burst's 8 % stays clearly above the 5 % limit. */
-export const LOAD = 20;
+export const LOAD = 40;
 /** The exporter's budget stays under Prometheus' 1 s scrape timeout, as production's 8 s stays under 10 s. */
 const SOURCE_TIMEOUT = '700ms';
 const SCRAPE_BUDGET = '800ms';
