@@ -4,7 +4,8 @@
 // Rate-limit hits use the shared DGMON.rateLimitHits (dgmon_rate_limit_hits_total{source}).
 import type { MetricDef } from './types.ts';
 
-const def = (d: Omit<MetricDef, 'source'>): MetricDef => ({ ...d, source: 'dgmon' });
+// 'optional': only where an application uses the client or the exporter's probe is on (`dgmon verify` warns, never fails).
+const def = (d: Omit<MetricDef, 'source'>): MetricDef => ({ ...d, source: 'dgmon', presence: 'optional' });
 
 /** The callers that write these families (the client's `source` is configurable; these are the defaults). */
 export const CALLER_SOURCES = ['client', 'probe'] as const;
