@@ -16,6 +16,10 @@ export const TRANSCRIPTION_MODES = ['batch', 'stream'] as const;
  * two outcomes without an HTTP answer. Server-side failures, for error-rate rules: 5xx | timeout | connection.
  */
 export const TRANSCRIPTION_STATUSES = ['2xx', '4xx', '429', '5xx', 'timeout', 'connection'] as const;
+/** The statuses that are Deepgram's failures (what error-rate rules count), as a PromQL matcher. */
+export const CALLER_SERVER_ERROR_MATCHER = 'status=~"5xx|timeout|connection"';
+/** The probe's series among the callers'; client rules leave them out (the probe has rules of its own). */
+export const PROBE_SOURCE = 'probe';
 /** The circuit breaker's states (cockatiel's Closed, Open, HalfOpen, Isolated). */
 export const CIRCUIT_STATES = ['closed', 'open', 'half_open', 'isolated'] as const;
 
