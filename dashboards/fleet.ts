@@ -223,8 +223,6 @@ export function fleetDashboard(ctx: DashboardContext) {
         description: 'Whether the probe\'s last transcript passed its check (non-empty, holding exporter.probe.expectedWords), per mode.',
         unit: 'bool_on_off',
         targets: [instantTarget(`min by (mode) (${q.exporter(PROBE.transcriptOk.name)})`, '{{mode}}')],
-        baseColor: 'red',
-        thresholds: [{ value: 1, color: 'green' }],
       }),
     );
 }
