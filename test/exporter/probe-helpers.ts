@@ -5,18 +5,13 @@ import { parseConfig } from '../../core/config.ts';
 import { parseExposition } from '../../core/exposition/parse.ts';
 import { createLogger } from '../../exporter/log.ts';
 import { Probe, type ProbeSettings } from '../../exporter/probe/index.ts';
-import { startSimulator, type ScenarioName, type Simulator } from '../../simulator/index.ts';
 import { Capture } from '../support/net.ts';
 import { sum } from '../simulator/helpers.ts';
+import { closeAll as closeSimulators } from '../client/helpers.ts';
 
-const simulators = new Set<Simulator>();
+export { sim } from '../client/helpers.ts';
+
 const probes = new Set<Probe>();
-
-export async function sim(scenario: ScenarioName = 'healthy'): Promise<Simulator> {
-  const s = await startSimulator({ host: '127.0.0.1', scenario });
-  simulators.add(s);
-  return s;
-}
 
 /** exporter.probe as dgmon.yaml would give it, with these fields changed. */
 export function probeSettings(raw: Record<string, unknown> = {}): ProbeSettings {
@@ -57,9 +52,7 @@ export async function closeAll(): Promise<void> {
   const all = [...probes];
   probes.clear();
   await Promise.all(all.map((p) => p.close()));
-  const sims = [...simulators];
-  simulators.clear();
-  await Promise.all(sims.map((s) => s.close()));
+  await closeSimulators();
 }
 
 /** Polls `check` every 20 ms until it holds; fails after `timeoutMs` (a bound on waiting, not a timing assert). */
