@@ -53,21 +53,24 @@ export function buildAlertmanagerConfig(config: DgmonConfig): Record<string, unk
       {
         // The critical of an alert (API Critical, fast burn, a critical Xid, an expiry three days out) makes its
         // warning on the same node and GPU, TLS target or API key redundant. A label missing on both sides counts as
-        // equal, so target and key keep one expiring certificate from silencing another's warning.
+        // equal, so target and key keep one expiring certificate from silencing another's warning, and source keeps
+        // one signal (Engine, probe, an application) from silencing another's.
         source_matchers: ['severity="critical"'],
         target_matchers: ['severity="warning"'],
-        equal: ['alertname', cluster, node, 'gpu', 'target', 'key'],
+        equal: ['alertname', cluster, node, 'gpu', 'target', 'key', 'source'],
       },
       {
         // A node whose target is down cannot be judged on errors or latency: the down target is the incident.
+        // Only alerts about a node (the probe's and applications' have none): a label missing on both sides would
+        // otherwise count as equal, and a vanished job (no node label) would silence every probe alert.
         source_matchers: ['alertname="DeepgramSourceDown"'],
-        target_matchers: [oneOf(ENGINE_SYMPTOM_ALERTS)],
+        target_matchers: [oneOf(ENGINE_SYMPTOM_ALERTS), `${node}=~".+"`],
         equal: [cluster, node],
       },
       {
         // A GPU hardware fault explains every Engine symptom on that node.
         source_matchers: [oneOf(GPU_HARDWARE_ALERTS), 'severity="critical"'],
-        target_matchers: [oneOf(ENGINE_SYMPTOM_ALERTS)],
+        target_matchers: [oneOf(ENGINE_SYMPTOM_ALERTS), `${node}=~".+"`],
         equal: [cluster, node],
       },
       {

@@ -13,6 +13,8 @@ import type { Io } from './main.ts';
 export const SIMULATOR_PORTS = { engine: 19991, api: 18080, licenseProxy: 18089, dcgm: 19400, control: 18099 } as const;
 /** The demo's stand-in for the TLS proxy in front of the API (443 + 18000), whose certificate the expiry watch reads. */
 export const DEMO_PROXY_PORT = 18443;
+/** The demo probes every 15 s, so a newcomer sees probe series within seconds (production default: 1m). */
+const DEMO_PROBE_INTERVAL = '15s';
 
 export interface SimulateFlags {
   scenario: string;
@@ -60,7 +62,7 @@ export async function runDemo(base: DgmonConfig, opts: { out: string; scenario: 
       io.err(`dgmon demo: no TLS proxy stand-in (${err.message}); the expiry watch reads API keys only`);
       return undefined;
     });
-    const config = watchSimulator(base, simulator.urls, { listen: process.env.DGMON_LISTEN ?? '127.0.0.1:9898', demoExpiry: { tlsAddress: proxy?.address } });
+    const config = watchSimulator(base, simulator.urls, { listen: process.env.DGMON_LISTEN ?? '127.0.0.1:9898', demoExpiry: { tlsAddress: proxy?.address }, probeInterval: DEMO_PROBE_INTERVAL });
     exporter = await startExporter(config);
     io.out(
       [
@@ -72,6 +74,7 @@ export async function runDemo(base: DgmonConfig, opts: { out: string; scenario: 
         `  rules        ${opts.out}/prometheus/rules.yml, ${opts.out}/prometheus/alerts.yml`,
         `  routing      ${opts.out}/alertmanager/alertmanager.yml`,
         `  runbooks     ${opts.out}/runbooks/`,
+        `  probe        batch and live streaming transcription of a known clip every ${DEMO_PROBE_INTERVAL} (dgmon_probe_*, dgmon_transcription_*{source="probe"})`,
         `  expiry       ${proxy ? `TLS proxy stand-in on ${proxy.address} (self-signed, 60 days), ` : ''}demo keys production (45 days) and fallback (88 days)`,
         `  scenarios    curl -X PUT ${simulator.urls.control}/scenario/<name>   (${SCENARIOS.map((s) => s.name).join(', ')})`,
         'Ctrl-C stops it.',

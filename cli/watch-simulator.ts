@@ -3,6 +3,7 @@
 import { parseConfig, type DgmonConfig } from '../core/config.ts';
 import type { Simulator } from '../simulator/index.ts';
 import { DEMO_PROXY_NAME } from '../simulator/tls-endpoint.ts';
+import { SPOKEN_WORDS } from '../core/audio/clip.ts';
 
 export interface WatchOptions {
   listen: string;
@@ -11,6 +12,8 @@ export interface WatchOptions {
   healthCacheTtl?: string;
   /** Watch two demo keys and, given its HOST:PORT, a TLS endpoint standing in for the proxy. */
   demoExpiry?: { tlsAddress?: string };
+  /** Run the synthetic probe against the simulator's API this often, expecting the clip's words. */
+  probeInterval?: string;
 }
 
 const DAY_MS = 86_400_000;
@@ -41,6 +44,8 @@ export function watchSimulator(base: DgmonConfig, urls: Simulator['urls'], optio
       listen: options.listen,
       ...(options.healthCacheTtl ? { healthCacheTtl: options.healthCacheTtl } : {}),
       ...(options.demoExpiry ? { expiry: demoExpiry(base, options.demoExpiry.tlsAddress) } : {}),
+      // The built-in clip has three words; the simulator hears them as the first three spoken words.
+      ...(options.probeInterval ? { probe: { ...base.exporter.probe, enabled: true, interval: options.probeInterval, expectedWords: SPOKEN_WORDS.slice(0, 3) } } : {}),
       sources: {
         ...sources,
         engine: at(sources.engine, `${urls.engine}/metrics`),

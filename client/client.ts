@@ -44,6 +44,8 @@ export interface StreamFileOptions {
   /** Pace chunks at the audio's own speed, as a live source would (default true). */
   realtime?: boolean;
   hooks?: StreamHooks;
+  /** Cancels the stream: the handshake, its retries, the pacing and the stream itself. */
+  signal?: AbortSignal;
 }
 
 export class TranscriptionClient {
@@ -89,14 +91,18 @@ export class TranscriptionClient {
   }
 
   /** Pre-recorded transcription of a whole file (WAV, MP3, …, or raw PCM named by encoding/sample_rate in params). */
-  async transcribe(audio: Uint8Array, params: ListenParams = {}): Promise<TranscribeResult> {
+  async transcribe(audio: Uint8Array, params: ListenParams = {}, options: { signal?: AbortSignal } = {}): Promise<TranscribeResult> {
     const started = performance.now();
     let attempts = 0;
     try {
-      const answer = await this.guards.batch.run((signal, attempt) => {
-        attempts = attempt + 1;
-        return this.measured('batch', signal, () => this.batch.call(audio, params, signal));
-      });
+      const answer = await this.guards.batch.run(
+        (signal, attempt) => {
+          attempts = attempt + 1;
+          return this.measured('batch', signal, () => this.batch.call(audio, params, signal));
+        },
+        undefined,
+        options.signal,
+      );
       const wallSeconds = (performance.now() - started) / 1000;
       this.metrics?.succeeded('batch', wallSeconds, answer.audioSeconds);
       this.log.info({ mode: 'batch', request_id: answer.requestId, audio_seconds: answer.audioSeconds, wall_seconds: wallSeconds, attempts }, 'transcribed');
@@ -113,7 +119,7 @@ export class TranscriptionClient {
   }
 
   /** Opens a live stream; the stream keeps a concurrency slot until it ends. */
-  async openStream(params: ListenParams = {}, hooks: StreamHooks = {}): Promise<LiveStream> {
+  async openStream(params: ListenParams = {}, hooks: StreamHooks = {}, signal?: AbortSignal): Promise<LiveStream> {
     const url = `${this.options.baseUrl.replace(/^http/, 'ws')}/v1/listen${query(params)}`;
     let started = 0;
     const stream = await this.guards.stream.open(
@@ -129,6 +135,7 @@ export class TranscriptionClient {
           });
         }, false),
       (s) => s.closed,
+      signal,
     );
     started = performance.now();
     this.streams.add(stream);
@@ -156,12 +163,18 @@ export class TranscriptionClient {
     const format = formatFromParams(params);
     const bytesPerSecond = format ? format.sampleRate * format.channels * 2 : 32_000;
     const chunkBytes = Math.max(2, Math.round((bytesPerSecond * (options.chunkMs ?? 100)) / 1000) & ~1);
-    const stream = await this.openStream(params, options.hooks);
-    for (let at = 0; at < audio.byteLength; at += chunkBytes) {
-      stream.send(audio.subarray(at, at + chunkBytes));
-      if (options.realtime !== false) await new Promise((resolve) => setTimeout(resolve, options.chunkMs ?? 100));
+    const stream = await this.openStream(params, options.hooks, options.signal);
+    const abort = () => stream.abort();
+    options.signal?.addEventListener('abort', abort, { once: true });
+    try {
+      for (let at = 0; at < audio.byteLength; at += chunkBytes) {
+        stream.send(audio.subarray(at, at + chunkBytes));
+        if (options.realtime !== false) await new Promise((resolve) => setTimeout(resolve, options.chunkMs ?? 100));
+      }
+      return await stream.finish();
+    } finally {
+      options.signal?.removeEventListener('abort', abort);
     }
-    return stream.finish();
   }
 
   /** Deepgram connectivity (cached for health.cacheTtlMs). */

@@ -1,44 +1,9 @@
-// The client's structured logs (pino). What a call logs is chosen field by field (request id, status, timings, audio
-// seconds), never a transcript, audio or key. The second line, for the day someone logs a response or a request
-// whole: fields that may hold content or secrets are replaced at any depth, and the key is scrubbed from any text.
-import { pino, type Logger } from 'pino';
+// The client's structured logs: dgmon's shared logger (core/log.ts) under the name dgmon-client. What a call logs is
+// chosen field by field (request id, status, timings, audio seconds), never a transcript, audio or key.
+import { createLogger, type Logger } from '../core/log.ts';
 
-/** Field names whose values never reach a log line, wherever they sit in a logged object. */
-export const REDACTED_FIELDS: ReadonlySet<string> = new Set([
-  'apikey', 'key', 'token', 'authorization', 'password', 'headers',
-  'transcript', 'words', 'word', 'punctuated_word', 'alternatives', 'paragraphs', 'utterances', 'summary', 'results', 'channel',
-  'audio', 'body',
-]);
-const CENSOR = '[REDACTED]';
-
-function sanitize(value: unknown, scrub: (text: string) => string, depth = 0): unknown {
-  if (typeof value === 'string') return scrub(value);
-  if (value === null || typeof value !== 'object') return value;
-  if (depth > 20) return CENSOR;
-  if (value instanceof Error) return { type: value.name, message: scrub(value.message) };
-  if (ArrayBuffer.isView(value)) return CENSOR; // raw bytes are audio until proven otherwise
-  if (Array.isArray(value)) return value.map((v) => sanitize(v, scrub, depth + 1));
-  return Object.fromEntries(
-    Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, REDACTED_FIELDS.has(k.toLowerCase()) ? CENSOR : sanitize(v, scrub, depth + 1)]),
-  );
-}
+export { REDACTED_FIELDS } from '../core/log.ts';
 
 export function createClientLogger(options: { destination?: NodeJS.WritableStream; level?: string; secrets?: string[] } = {}): Logger {
-  const secrets = (options.secrets ?? []).filter((s) => s.length >= 4);
-  const scrub = (text: string) => secrets.reduce((t, secret) => t.split(secret).join(CENSOR), text);
-  return pino(
-    {
-      name: 'dgmon-client',
-      level: options.level ?? process.env.DGMON_LOG_LEVEL ?? 'info',
-      base: undefined,
-      timestamp: pino.stdTimeFunctions.isoTime,
-      formatters: { level: (label) => ({ level: label }) },
-      hooks: {
-        logMethod(args, method) {
-          method.apply(this, args.map((a) => sanitize(a, scrub)) as Parameters<typeof method>);
-        },
-      },
-    },
-    (options.destination as pino.DestinationStream | undefined) ?? pino.destination(1),
-  );
+  return createLogger({ name: 'dgmon-client', ...options });
 }

@@ -88,21 +88,25 @@ export class Guard {
    * Runs `call` under every policy. `call` gets an AbortSignal that fires on the timeout; whatever it throws must
    * already be a DeepgramClientError. Locally refused calls become DeepgramClientError too (circuit_open, queue_full).
    */
-  async run<T>(call: (signal: AbortSignal, attempt: number) => Promise<T>, hold?: (value: T) => Promise<void>): Promise<T> {
+  async run<T>(call: (signal: AbortSignal, attempt: number) => Promise<T>, hold?: (value: T) => Promise<void>, cancel?: AbortSignal): Promise<T> {
     try {
-      return await this.cap.execute(async () => {
-        const value = await this.retrier.execute(({ attempt }) =>
-          this.breaker.execute(() =>
-            this.deadline.execute((_context, signal) => call(signal, attempt)).catch((err: unknown) => {
+      // `cancel` reaches every policy, so aborting it ends the call in flight, not only the next attempt.
+      return await this.cap.execute(async ({ signal: held }) => {
+        const value = await this.retrier.execute(({ attempt, signal: retried }) =>
+          this.breaker.execute(({ signal: guarded }) =>
+            this.deadline.execute((_context, signal) => call(signal, attempt), guarded).catch((err: unknown) => {
+              if (cancel?.aborted) throw new DeepgramClientError('connection', 'the call was cancelled by the caller');
               // instanceof, not isTaskCancelledError: cockatiel 3.2.1's guard tests the bulkhead error's marker.
               if (err instanceof TaskCancelledError) throw new DeepgramClientError('timeout', 'Deepgram did not answer within the timeout');
               throw err;
             }),
+            retried,
           ),
+          held,
         );
         if (hold) await hold(value);
         return value;
-      });
+      }, cancel);
     } catch (err) {
       if (isBrokenCircuitError(err)) throw new DeepgramClientError('circuit_open', 'Deepgram circuit breaker is open: the call was not sent', { cause: err });
       if (isBulkheadRejectedError(err)) throw new DeepgramClientError('queue_full', 'Too many Deepgram calls waiting: the call was not sent', { cause: err });
@@ -111,12 +115,16 @@ export class Guard {
   }
 
   /** Like run, but the concurrency slot stays taken until `lifetime` settles (a stream holds it while open). */
-  open<T>(call: (signal: AbortSignal, attempt: number) => Promise<T>, lifetime: (value: T) => Promise<unknown>): Promise<T> {
+  open<T>(call: (signal: AbortSignal, attempt: number) => Promise<T>, lifetime: (value: T) => Promise<unknown>, cancel?: AbortSignal): Promise<T> {
     return new Promise((resolve, reject) => {
-      this.run(call, async (value) => {
-        resolve(value);
-        await lifetime(value).catch(() => undefined);
-      }).catch(reject);
+      this.run(
+        call,
+        async (value) => {
+          resolve(value);
+          await lifetime(value).catch(() => undefined);
+        },
+        cancel,
+      ).catch(reject);
     });
   }
 }

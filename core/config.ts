@@ -414,15 +414,19 @@ export const configSchema = z.strictObject({
 
   alerts: z
     .strictObject({
-      DeepgramHighErrorRate: alert('Server-error (5xx) share of Engine requests per node.', {
+      DeepgramHighErrorRate: alert('Server-error share of Engine requests per node (source="engine"), of the calls of applications using the dgmon client (source = theirs), and of the synthetic probe\'s runs (source="probe").', {
         severity: severity('critical', 'Server errors reach users directly: page.'),
-        threshold: ratio(0.05, 'Share of Engine requests answered 5xx (over intervals.rate). 5 % is the production checklist\'s limit.'),
+        threshold: ratio(0.05, 'Share of Engine requests answered 5xx, and of client calls failing server-side (5xx, timeout, connection), over intervals.rate; the same share of failed probe runs over probeWindow. 5 % is the production checklist\'s limit.'),
         for: duration('2m', 'Deepgram\'s own example alert uses 2m; with the 5m rate window this pages within about 7 minutes.'),
+        probeWindow: duration('15m', 'Window of the probe\'s failed-run share. The probe sends two runs a minute (batch and stream): 15 minutes hold about 30, enough for a share to mean something.'),
+        probeMinFailures: positive(3, 'Failed probe runs (server error, timeout, connection, or refused by the open circuit) needed within probeWindow besides the share: one failed probe is a blip and must not page; three are a pattern. A dead API reaches three within about two minutes.'),
       }),
       DeepgramHighLatencyP95: alert('Batch P95 response time per node.', {
         severity: severity('warning', 'Batch callers are not waiting live; slow is a ticket, not a page.'),
-        thresholdSeconds: positive(10, 'P95 of engine_batch_response_time_seconds. 10 s is the production checklist\'s limit; set it to your batch SLA. Keep it on a bucket boundary (1, 2.5, 5, 10, 30, 60) for an exact comparison.'),
+        thresholdSeconds: positive(10, 'P95 of engine_batch_response_time_seconds (and of dgmon_transcription_duration_seconds{mode="batch"} for clients and the probe). 10 s is the production checklist\'s limit; set it to your batch SLA. Keep it on a bucket boundary (1, 2.5, 5, 10, 30, 60) for an exact comparison.'),
         for: duration('10m', 'Sustained: one large file should not open a ticket.'),
+        probeWindow: duration('30m', 'Window of the probe\'s batch P95: one batch probe a minute gives 30 observations, so one slow probe stays under the P95 and two do not (2 of 30 is over 5 %).'),
+        probeMinRequests: positive(20, 'Successful batch probes needed within probeWindow: below 20 observations a P95 is simply the slowest one. A longer probe interval needs a longer probeWindow.'),
       }),
       DeepgramStreamingLatencyHigh: alert('Mean streaming latency per node against the 400 ms target.', {
         severity: severity('warning', 'Streams degrade before they fail.'),
@@ -435,9 +439,10 @@ export const configSchema = z.strictObject({
         window: duration('1h', 'The window hits are counted over.'),
         for: duration('1m', 'Short: the window already smooths.'),
       }),
-      DeepgramHealthCheckFailing: alert('The health check of the exporter (the same as its /health).', {
+      DeepgramHealthCheckFailing: alert('The health check of the exporter (the same as its /health; source="health_check"), consecutive failed probe runs (source="probe"), and client circuit breakers held open (source = the application\'s).', {
         severity: severity('critical', 'The exporter cannot reach the API or the API has no Engine: users are affected.'),
         for: duration('2m', 'The production checklist: failing for more than 2 minutes.'),
+        probeFailures: positive(3, 'Consecutive failed runs of one probe mode before its for: starts: one failed probe (a restart, a blip) never pages; at one probe a minute, three in a row plus the for: page within about 4 minutes.'),
       }),
       DeepgramSourceDown: alert('Scrape targets down or absent, and sources the exporter cannot read.', {
         severity: severity('critical', 'Without the target every other alert is blind.'),
@@ -698,6 +703,59 @@ export const configSchema = z.strictObject({
         })
         .prefault({})
         .describe('The expiry watch: certificates of the TLS proxy in front of the API and Deepgram API keys, exported as expiry timestamps.'),
+      probe: z
+        .strictObject({
+          enabled: z
+            .boolean()
+            .default(false)
+            .describe('Send a short known clip to Deepgram on a schedule and export how it went (dgmon_probe_*, and dgmon_transcription_* with source="probe"). Off by default: every probe is a billed transcription on hosted Deepgram and a request on your self-hosted fleet.'),
+          interval: duration('1m', 'Time between two probes of each mode (jittered by 10 % so a fleet of exporters does not probe in step). One a minute sees an outage within a minute or two and costs about 1.5 h of audio a month per mode.'),
+          batch: z.boolean().default(true).describe('Probe pre-recorded transcription (POST /v1/listen).'),
+          stream: z.boolean().default(true).describe('Probe live streaming (WebSocket /v1/listen, the clip paced in real time); runs half an interval after the batch probe, so the two never compete.'),
+          chunkMs: z
+            .number({ error: 'must be a number of milliseconds' })
+            .int({ message: 'must be a whole number of milliseconds' })
+            .min(20, { message: 'must be 20 to 1000 ms; Deepgram advises 20-100 ms chunks' })
+            .max(1000, { message: 'must be 20 to 1000 ms; Deepgram advises 20-100 ms chunks' })
+            .default(100)
+            .describe('Audio per streamed chunk, in ms. 100 ms is what most live sources send and the upper end of Deepgram\'s advice; each chunk\'s response latency is measured against the 400 ms target.'),
+          timeout: duration('30s', 'Per call: a batch request until its answer, a stream until its handshake and between answers. 30 s is the client library\'s default; a probe that takes longer has failed as far as a user is concerned.'),
+          retries: z
+            .number({ error: 'must be a number' })
+            .int({ message: 'must be a whole number' })
+            .min(0, { message: 'must be 0 or more' })
+            .max(5, { message: 'must be at most 5: a probe that needs more retries has failed' })
+            .default(2)
+            .describe('Retries of a failed call (429, 5xx, timeout, connection), with exponential backoff and jitter. Two ride out a restart; a probe run fails only when every attempt fails.'),
+          breaker: z
+            .strictObject({
+              consecutiveFailures: z
+                .number({ error: 'must be a number' })
+                .int({ message: 'must be a whole number' })
+                .min(1, { message: 'must be 1 or more' })
+                .default(3)
+                .describe('Consecutive server-side failures (5xx, timeouts, connection failures) that open the circuit: with 2 retries, one fully failed probe run.'),
+              halfOpenAfter: duration('5m', 'How long the open circuit refuses probes (counted as failed runs, result "not_sent") before one trial call: a dead API gets one probe call per 5 minutes instead of three a minute.'),
+            })
+            .prefault({})
+            .describe('The circuit breaker in front of the probe\'s calls, so a dead API is not hammered.'),
+          expectedWords: z
+            .array(z.string().regex(/^[^\s]+$/, { message: 'must be single words without spaces, e.g. [alfa, bravo]' }))
+            .default([])
+            .describe('Words the transcript must contain (case and punctuation ignored). Empty: any non-empty transcript passes. The built-in clip is tones the simulator hears as "alfa bravo charlie" and a real Deepgram as silence: against a real API set audioFile to a recording of speech and list its words here.'),
+          audioFile: z
+            .string()
+            .default('')
+            .describe('A short WAV file (mono 16-bit PCM, a few seconds of speech) to send instead of the built-in synthesised clip. Read once at start-up.'),
+          model: z.string().regex(/^[A-Za-z0-9._-]*$/, { message: 'must be a model name such as nova-3, or empty' }).default('').describe('The model parameter of the probe\'s requests. Empty: the API\'s default model.'),
+          apiUrl: z
+            .string()
+            .refine((u) => u === '' || /^https?:\/\/[^\s]+$/.test(u), { message: 'must be an http:// or https:// URL, or empty to probe exporter.sources.api.url' })
+            .default('')
+            .describe('The Deepgram API to probe. Empty: the one the exporter reads (exporter.sources.api.url). Set https://api.deepgram.com to probe hosted Deepgram. The key is exporter.apiKeyFile or DEEPGRAM_API_KEY, never logged.'),
+        })
+        .prefault({})
+        .describe('The synthetic probe: a known clip transcribed on a schedule in the background (never inside a scrape), batch and streaming, measured under catalogue names with source="probe".'),
       basicAuth: z
         .strictObject({
           username: z.string().default('').describe('Username required on every endpoint but /health and /ready. Empty: no authentication.'),
@@ -755,6 +813,13 @@ const crossChecked = configSchema.superRefine((c, ctx) => {
     if (t.warningDays <= t.criticalDays) {
       ctx.addIssue({ code: 'custom', path: ['alerts', name, 'warningDays'], message: `must be more than criticalDays (${t.criticalDays}): the warning comes first, e.g. warningDays: 14, criticalDays: 3` });
     }
+  }
+  const probe = c.exporter.probe;
+  if (probe.enabled && probe.apiUrl === '' && c.exporter.sources.api.url === '') {
+    ctx.addIssue({ code: 'custom', path: ['exporter', 'probe', 'apiUrl'], message: 'must be set when the probe is enabled and exporter.sources.api.url is empty: the API to probe, e.g. http://127.0.0.1:8080 (or pass --api-url)' });
+  }
+  if (probe.enabled && !probe.batch && !probe.stream) {
+    ctx.addIssue({ code: 'custom', path: ['exporter', 'probe', 'batch'], message: 'batch and stream are both off: turn one on, or set exporter.probe.enabled: false' });
   }
   const expiry = c.exporter.expiry;
   const tlsNames = expiry.tls.map((t) => t.name || t.address);

@@ -1,7 +1,8 @@
 // Deepgram / Fleet overview: is the fleet meeting its objectives, and where to look if not. Every threshold line is
 // the same config value its alert uses.
-import { DGMON, ENGINE, SERVER_ERROR_MATCHER } from '../core/catalog/index.ts';
-import { num, increase, selector } from '../core/promql.ts';
+import { RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
+import { CLIENT, DGMON, ENGINE, PROBE, PROBE_SOURCE, SERVER_ERROR_MATCHER } from '../core/catalog/index.ts';
+import { num, increase, rate, selector } from '../core/promql.ts';
 import { errorBudget } from '../core/format.ts';
 import { dashboardShell, filtered, stat, target, timeseries, instantTarget, type DashboardContext } from './common.ts';
 
@@ -12,6 +13,11 @@ export function fleetDashboard(ctx: DashboardContext) {
   const byNode = (series: string, ...m: string[]) => filtered(series, nodeFilter, ...m);
   const requests = (...m: string[]) => `sum(${byNode(rec.nodeRequestsByStatus, ...m)})`;
   const budget = errorBudget(slo.availability.objective);
+  // The probe (through the exporter's job) and every application using the dgmon client, told apart by source.
+  // `over` wraps each side (rate, increase), since a range cannot follow the `or`.
+  const callers = (metric: string, matchers: string[] = [], over = (s: string) => s) =>
+    `(${over(q.clients(metric, `source!="${PROBE_SOURCE}"`, ...matchers))} or ${over(q.exporter(metric, `source="${PROBE_SOURCE}"`, ...matchers))})`;
+  const perInterval = (fn: typeof rate) => (s: string) => fn(s, '$__rate_interval');
   const periodRequests = (...m: string[]) => `sum(${increase(q.engine(ENGINE.requests.name, ...m), slo.period)})`;
 
   // Days until each certificate or key expires, coloured by its alert's two thresholds.
@@ -153,6 +159,70 @@ export function fleetDashboard(ctx: DashboardContext) {
         unit: 's',
         targets: [target(`max by (check) (${q.exporter(DGMON.healthCheckDuration.name)})`, '{{check}}')],
         alert: 'DeepgramHealthCheckFailing',
+      }),
+    )
+    .withRow(new RowBuilder('Synthetic probe and applications (source label)'))
+    .withPanel(
+      timeseries(ctx, {
+        title: 'Batch P95 seen by callers',
+        description: 'P95 of successful batch transcriptions as the exporter\'s synthetic probe (source="probe") and applications using the dgmon client see them, network and API included; the line is the P95 alert threshold.',
+        unit: 's',
+        min: 0,
+        targets: [target(`histogram_quantile(0.95, sum by (source, le) (${callers(`${CLIENT.transcriptionDuration.name}_bucket`, ['mode="batch"'], perInterval(rate))}))`, '{{source}}')],
+        thresholds: [{ value: a.DeepgramHighLatencyP95.thresholdSeconds, color: 'orange' }],
+        alert: 'DeepgramHighLatencyP95',
+      }),
+    )
+    .withPanel(
+      timeseries(ctx, {
+        title: 'Live streaming: first transcript and per-chunk latency',
+        description: 'The probe\'s time from its first audio chunk to the first transcript (it includes the clip\'s first word, about 0.75 s), and the P95 time from sending a chunk to the result covering it, per caller; the line is Deepgram\'s 400 ms target.',
+        unit: 's',
+        min: 0,
+        targets: [
+          target(`histogram_quantile(0.95, sum by (le) (${rate(q.exporter(`${PROBE.firstTranscript.name}_bucket`), '$__rate_interval')}))`, 'probe: first transcript (P95)', 'A'),
+          target(`histogram_quantile(0.95, sum by (source, le) (${callers(`${CLIENT.streamLatency.name}_bucket`, [], perInterval(rate))}))`, '{{source}}: per chunk (P95)', 'B'),
+        ],
+        thresholds: [{ value: a.DeepgramStreamingLatencyHigh.thresholdSeconds, color: 'orange' }],
+        alert: 'DeepgramStreamingLatencyHigh',
+      }),
+    )
+    .withPanel(
+      timeseries(ctx, {
+        title: 'Calls by outcome',
+        description: 'Calls to /v1/listen by caller and status: 2xx, 4xx, 429 (throttled, apart), and the server-side failures 5xx, timeout and connection; every retry counts. Failed probe runs (a call and its retries) beside them.',
+        unit: 'short',
+        targets: [
+          target(`sum by (source, status) (${callers(CLIENT.transcriptionRequests.name, [], perInterval(increase))})`, '{{source}} {{status}}', 'A'),
+          target(`sum by (result) (${increase(q.exporter(PROBE.runs.name, 'result!="success"'), '$__rate_interval')})`, 'probe runs: {{result}}', 'B'),
+        ],
+        alert: 'DeepgramHighErrorRate',
+      }),
+    )
+    .withPanel(
+      timeseries(ctx, {
+        title: 'Probe speed-up',
+        description: 'Audio seconds per wall second of the last batch probe, per exporter: the clip is short, so network and API time weigh more than in the Engine\'s own speed-up.',
+        unit: 'x',
+        min: 0,
+        targets: [target(`max by (instance) (${q.exporter(PROBE.realtimeSpeedup.name)})`, '{{instance}}')],
+      }),
+    )
+    .withPanel(
+      stat(ctx, {
+        title: 'Circuit breakers closed',
+        description: 'Whether each caller\'s circuit breaker in front of Deepgram is closed (1); 0 means recent calls failed server-side and it refuses or trials new ones.',
+        unit: 'bool_on_off',
+        targets: [instantTarget(`min by (source) (${callers(CLIENT.circuitState.name, ['state="closed"'])})`, '{{source}}')],
+        alert: 'DeepgramHealthCheckFailing',
+      }),
+    )
+    .withPanel(
+      stat(ctx, {
+        title: 'Probe transcript check',
+        description: 'Whether the probe\'s last transcript passed its check (non-empty, holding exporter.probe.expectedWords), per mode.',
+        unit: 'bool_on_off',
+        targets: [instantTarget(`min by (mode) (${q.exporter(PROBE.transcriptOk.name)})`, '{{mode}}')],
       }),
     );
 }

@@ -18,10 +18,13 @@ import type { Source, SourceName } from './sources/types.ts';
 import { ExpiryWatch, type ExpiryCheck } from './sources/expiry-watch.ts';
 import { defaultServerName, tlsExpiryCheck } from './sources/tls-expiry.ts';
 import { declaredKeySamples, keyListingCheck } from './sources/key-expiry.ts';
+import { Probe } from './probe/index.ts';
 
 export interface ExporterHandle {
   url: string;
   collector: Collector;
+  /** The synthetic probe, when exporter.probe.enabled. */
+  probe?: Probe;
   log: Logger;
   close(): Promise<void>;
 }
@@ -91,6 +94,10 @@ export async function startExporter(config: DgmonConfig, options: { secrets?: Ex
   }
   const expiry = expiryWatch(config, secrets, log);
   collector = new Collector({ sources, timeouts, budgetMs: ms(e.scrapeBudget), api, expiry: expiry.empty ? undefined : expiry, log });
+  // The probe writes into the collector's registry, so its families are served in the same /metrics, each once.
+  const probe = e.probe.enabled
+    ? new Probe({ settings: e.probe, apiUrl: e.probe.apiUrl || e.sources.api.url, apiKey: secrets.apiKey, registry: collector.registry, log })
+    : undefined;
   const app = createApp({
     collector,
     api,
@@ -112,17 +119,21 @@ export async function startExporter(config: DgmonConfig, options: { secrets?: Ex
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `${tls ? 'https' : 'http'}://${shownHost === '0.0.0.0' || shownHost === '[::]' ? '127.0.0.1' : shownHost}:${address.port}`;
   log.info({ url, sources: sources.map((s) => ({ name: s.name, target: s.target })), expiry: expiry.targets }, 'exporter listening');
+  probe?.start();
   return {
     url,
     collector,
+    probe,
     log,
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      await probe?.close();
+      await new Promise<void>((resolve) => {
         // Stop accepting, let in-flight scrapes finish, and drop idle keep-alive connections.
         server.close(() => resolve());
         server.closeIdleConnections();
         setTimeout(() => server.closeAllConnections(), 5_000).unref();
-      }),
+      });
+    },
   };
 }
 

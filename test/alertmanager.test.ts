@@ -82,9 +82,12 @@ describe('alertmanager.yml', () => {
     };
     expect(config.route.group_by).toEqual(['alertname', 'cluster']);
     const [criticalOverWarning, downTarget, gpuFault, cpuFallback] = config.inhibit_rules;
-    expect(criticalOverWarning).toEqual({ source_matchers: ['severity="critical"'], target_matchers: ['severity="warning"'], equal: ['alertname', 'cluster', 'node', 'gpu', 'target', 'key'] });
+    expect(criticalOverWarning).toEqual({ source_matchers: ['severity="critical"'], target_matchers: ['severity="warning"'], equal: ['alertname', 'cluster', 'node', 'gpu', 'target', 'key', 'source'] });
     expect(downTarget!.source_matchers).toEqual(['alertname="DeepgramSourceDown"']);
     expect(downTarget!.target_matchers[0]).toMatch(/DeepgramHighErrorRate\|DeepgramHighLatencyP95\|DeepgramStreamingLatencyHigh/);
+    // Probe and application alerts carry no node: a vanished job (no node either) must not silence them.
+    expect(downTarget!.target_matchers[1]).toBe('node=~".+"');
+    expect(gpuFault!.target_matchers[1]).toBe('node=~".+"');
     expect(gpuFault!.source_matchers).toEqual(['alertname=~"DeepgramGPUXidErrors|DeepgramGPUMemoryErrors"', 'severity="critical"']);
     expect(gpuFault!.equal).toEqual(['cluster', 'node']);
     expect(cpuFallback).toEqual({

@@ -52,6 +52,10 @@ describe('invalid configs name the field and the fix', () => {
     ['a negative objective', { slo: { availability: { objective: -0.5 } } }, /^slo\.availability\.objective: must be a ratio between 0 and 1/],
     ['pod labels that are not a pair', { node: { dcgm: { podLabels: ['pod'] } } }, /^node\.dcgm\.podLabels: must name exactly two labels/],
     ['an extra label with an invalid name', { extraLabels: { 'team-name': 'speech' } }, /^extraLabels\.team-name: label names must match/],
+    ['a probe chunk too small', { exporter: { probe: { chunkMs: 5 } } }, /^exporter\.probe\.chunkMs: must be 20 to 1000 ms/],
+    ['a probe with nothing to probe', { exporter: { probe: { enabled: true } } }, /^exporter\.probe\.apiUrl: must be set when the probe is enabled and exporter\.sources\.api\.url is empty/],
+    ['a probe with both modes off', { exporter: { probe: { enabled: true, apiUrl: 'http://api:8080', batch: false, stream: false } } }, /^exporter\.probe\.batch: batch and stream are both off/],
+    ['probe expected words with spaces', { exporter: { probe: { expectedWords: ['alfa bravo'] } } }, /^exporter\.probe\.expectedWords\.0: must be single words/],
     ['a receiver that is not a mapping', { alertmanager: { receivers: { pager: 'pagerduty' } } }, /^alertmanager\.receivers\.pager: /],
   ];
   for (const [what, raw, message] of cases) {

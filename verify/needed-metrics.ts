@@ -2,7 +2,7 @@
 // arrive for the rules and dashboards to mean anything. Derived from the generated queries themselves, so a new
 // rule or panel is covered without a list to keep up to date.
 import type { DgmonConfig } from '../core/config.ts';
-import { CATALOG, DGMON, seriesNames, type MetricDef, type MetricPresence } from '../core/catalog/index.ts';
+import { CATALOG, CLIENT, DGMON, seriesNames, type MetricDef, type MetricPresence } from '../core/catalog/index.ts';
 import { buildRules } from '../alerts/index.ts';
 import { buildDashboards } from '../dashboards/index.ts';
 
@@ -35,11 +35,11 @@ export function readsSeries(query: string, name: string): boolean {
 }
 
 /**
- * The selector a metric is read through. The rate-limit counter is the one dgmon metric also published by
- * applications using dgmon's client library, so the rules read it through the clients selector.
+ * The selector a metric is read through. The rate-limit counter and the transcription families are also published
+ * by applications using dgmon's client library, so the rules read them through the clients selector.
  */
 export function sourceOf(def: MetricDef): SourceKind {
-  if (def.name === DGMON.rateLimitHits.name) return 'clients';
+  if (def.name === DGMON.rateLimitHits.name || Object.values(CLIENT).some((c) => c.name === def.name)) return 'clients';
   return def.source === 'dgmon' ? 'exporter' : def.source;
 }
 

@@ -1,6 +1,6 @@
 // Is Deepgram answering, correctly and in time? Errors, latency, throttling, health check, targets, API and licence.
-import { DGMON, ENGINE, SERVER_ERROR_MATCHER } from '../../core/catalog/index.ts';
-import { num, sumBy, increase, rate, selector } from '../../core/promql.ts';
+import { CLIENT, DGMON, ENGINE, PROBE, PROBE_SOURCE, SERVER_ERROR_MATCHER } from '../../core/catalog/index.ts';
+import { num, sumBy, maxBy, without, increase, rate, quantile, selector } from '../../core/promql.ts';
 import type { AlertDefinition, AlertModule } from '../types.ts';
 import { percent, milliseconds } from '../../core/format.ts';
 
@@ -12,6 +12,17 @@ export const availabilityAlerts: AlertModule = (ctx) => {
   const minRate = num(config.traffic.minRequestRate);
   const w = config.intervals.rate;
   const withTraffic = `${on} ${rec.nodeRequests} > ${minRate}`;
+  // Callers (applications using the dgmon client) are judged per scrape job and source, the probe per exporter.
+  const callerBy = [q.cluster, 'job', 'source'];
+  const onCaller = `on (${callerBy.join(', ')})`;
+  const caller = `{{ $labels.job }}/{{ $labels.source }}${inCluster}`;
+  const probeBy = [q.cluster, 'job', 'instance'];
+  const probeOf = `exporter {{ $labels.instance }}${inCluster}`;
+  const notProbe = `source!="${PROBE_SOURCE}"`;
+  const probeRuns = (...matchers: string[]) => sumBy(probeBy, increase(q.exporter(PROBE.runs.name, ...matchers), a.DeepgramHighErrorRate.probeWindow));
+  const probeFailedRuns = probeRuns('result=~"server_error|not_sent"');
+  const probeBatch = (series: string) => q.exporter(`${CLIENT.transcriptionDuration.name}_${series}`, `source="${PROBE_SOURCE}"`, 'mode="batch"');
+  const pw = a.DeepgramHighLatencyP95.probeWindow;
 
   const defs: AlertDefinition[] = [
     {
@@ -24,14 +35,32 @@ export const availabilityAlerts: AlertModule = (ctx) => {
           expr: `${rec.nodeServerErrorRatio} > ${num(a.DeepgramHighErrorRate.threshold)}\nand ${withTraffic}`,
           for: a.DeepgramHighErrorRate.for,
           severity: a.DeepgramHighErrorRate.severity,
+          labels: { source: 'engine' },
           description: `{{ $value | humanizePercentage }} of requests on node ${node}${inCluster} ended in a server error (5xx) over the last ${w}, above the ${percent(a.DeepgramHighErrorRate.threshold)} limit.`,
+        },
+        {
+          expr: `${rec.callerServerErrorRatio} > ${num(a.DeepgramHighErrorRate.threshold)}\nand ${onCaller} ${sumBy(callerBy, rec.callerRequestsByMode)} > ${minRate}`,
+          for: a.DeepgramHighErrorRate.for,
+          severity: a.DeepgramHighErrorRate.severity,
+          description: `{{ $value | humanizePercentage }} of the Deepgram calls of ${caller} failed server-side (5xx, timeout, connection) over the last ${w}, above the ${percent(a.DeepgramHighErrorRate.threshold)} limit.`,
+        },
+        {
+          // Runs, not calls: a failed run is one call and its retries. Runs the open circuit refused count as failed,
+          // so the alert holds while the probe spares a dead API.
+          expr: `${probeFailedRuns}\n/\n${probeRuns()}\n> ${num(a.DeepgramHighErrorRate.threshold)}\nand ${probeFailedRuns} >= ${num(a.DeepgramHighErrorRate.probeMinFailures)}`,
+          for: a.DeepgramHighErrorRate.for,
+          severity: a.DeepgramHighErrorRate.severity,
+          labels: { source: PROBE_SOURCE },
+          description: `{{ $value | humanizePercentage }} of the synthetic probe's runs from ${probeOf} failed over the last ${a.DeepgramHighErrorRate.probeWindow} (at least ${num(a.DeepgramHighErrorRate.probeMinFailures)} runs), above the ${percent(a.DeepgramHighErrorRate.threshold)} limit.`,
         },
       ],
       runbook: {
-        meaning: `More than ${percent(a.DeepgramHighErrorRate.threshold)} of the inference requests this Engine finished over the last ${w} ended with a 5xx status class (engine_requests_total{response_status="5xx"}). Client errors (4xx) do not count. The alert stays silent under ${minRate} requests/s, so a handful of failures on an idle node cannot page.`,
+        meaning: `Deepgram is failing requests, seen from one of three places; the source label says which. source="engine": more than ${percent(a.DeepgramHighErrorRate.threshold)} of the inference requests this Engine finished over the last ${w} ended with a 5xx status class (engine_requests_total{response_status="5xx"}); silent under ${minRate} requests/s per node. source="probe": the exporter's synthetic probe (a known clip sent on a schedule) failed more than ${percent(a.DeepgramHighErrorRate.threshold)} of its runs over the last ${a.DeepgramHighErrorRate.probeWindow}, and at least ${num(a.DeepgramHighErrorRate.probeMinFailures)} runs: one failed probe is a blip and never pages, a dead API reaches ${num(a.DeepgramHighErrorRate.probeMinFailures)} failed runs within minutes (runs refused by the probe's open circuit breaker count as failed). Any other source: an application using the dgmon client (its configured source, "client" by default) saw more than ${percent(a.DeepgramHighErrorRate.threshold)} of its calls fail with 5xx, a timeout or no connection over the last ${w}, with at least ${minRate} calls/s. Client errors (4xx) and 429s never count.`,
         impact: 'Callers get failed transcriptions. The API retries other Engines, so users may see slow successes before they see failures; batch jobs and live streams on this node fail.',
         confirm: [
-          { what: 'Server-error share per node (the alert\'s own series)', promql: rec.nodeServerErrorRatio },
+          { what: 'Server-error share per node (source="engine")', promql: rec.nodeServerErrorRatio },
+          { what: 'Server-error share per application (other sources)', promql: rec.callerServerErrorRatio },
+          { what: 'Probe runs by result (source="probe")', promql: sumBy([...probeBy, 'mode', 'result'], increase(q.exporter(PROBE.runs.name), a.DeepgramHighErrorRate.probeWindow)) },
           { what: 'Requests by kind and status class on the node', promql: `${rec.nodeRequestsByStatus}{${q.node}="<node>"}` },
           { what: 'Whether the GPU is still busy and healthy', promql: `${rec.gpuBusy}{${q.node}="<node>"}` },
         ],
@@ -43,7 +72,8 @@ export const availabilityAlerts: AlertModule = (ctx) => {
           'A bad release: errors started right after an Engine image or engine.toml change.',
         ],
         actions: [
-          'Find the kind that fails: the second query above, grouped by kind (batch, stream, tts).',
+          'source="probe" or an application without source="engine" firing too: Deepgram fails end to end (API, proxy, network) while no Engine node counts errors. Check the API (DeepgramHealthCheckFailing, DeepgramEngineDisconnected, `curl <api>/v1/status`), the proxy or load balancer in front of it, and for the probe the exporter log lines "probe failed" (status and request id). An application alone failing: its network path or its timeouts (timeout/connection statuses) rather than Deepgram.',
+          'Find the kind that fails: the requests-by-kind query above, grouped by kind (batch, stream, tts).',
           'Read the Engine log on that node around the start time (`kubectl logs` or `docker logs`, look for ERROR lines from impeller).',
           'If one node is bad and others are healthy, drain it: take it out of the proxy or scale the Engine pod away, then restart it.',
           'If errors started with a deployment, roll it back.',
@@ -62,14 +92,30 @@ export const availabilityAlerts: AlertModule = (ctx) => {
           expr: `${rec.nodeBatchLatencyQuantile}{quantile="0.95"} > ${num(a.DeepgramHighLatencyP95.thresholdSeconds)}\nand ${on} ${sumBy(q.nodeBy, `${rec.nodeRequestsByStatus}{kind="batch"}`)} > ${minRate}`,
           for: a.DeepgramHighLatencyP95.for,
           severity: a.DeepgramHighLatencyP95.severity,
+          labels: { source: 'engine' },
           description: `Batch P95 response time on node ${node}${inCluster} is {{ $value | humanizeDuration }}, above the ${num(a.DeepgramHighLatencyP95.thresholdSeconds)}s target.`,
+        },
+        {
+          expr: `${rec.callerBatchLatencyQuantile}{quantile="0.95"} > ${num(a.DeepgramHighLatencyP95.thresholdSeconds)}\nand ${onCaller} ${rec.callerRequestsByMode}{mode="batch"} > ${minRate}`,
+          for: a.DeepgramHighLatencyP95.for,
+          severity: a.DeepgramHighLatencyP95.severity,
+          description: `Batch P95 response time of the Deepgram calls of ${caller} is {{ $value | humanizeDuration }}, above the ${num(a.DeepgramHighLatencyP95.thresholdSeconds)}s target.`,
+        },
+        {
+          expr: `${quantile(0.95, probeBy, rate(probeBatch('bucket'), pw))} > ${num(a.DeepgramHighLatencyP95.thresholdSeconds)}\nand on (${probeBy.join(', ')}) ${sumBy(probeBy, increase(probeBatch('count'), pw))} >= ${num(a.DeepgramHighLatencyP95.probeMinRequests)}`,
+          for: a.DeepgramHighLatencyP95.for,
+          severity: a.DeepgramHighLatencyP95.severity,
+          labels: { source: PROBE_SOURCE },
+          description: `Batch P95 response time of the synthetic probe from ${probeOf} is {{ $value | humanizeDuration }} over the last ${pw}, above the ${num(a.DeepgramHighLatencyP95.thresholdSeconds)}s target.`,
         },
       ],
       runbook: {
-        meaning: `The 95th percentile of engine_batch_response_time_seconds on this node, over the last ${w}, is above ${num(a.DeepgramHighLatencyP95.thresholdSeconds)} s. The quantile is interpolated inside histogram buckets (1, 2.5, 5, 10, 30, 60 s), so values between bounds are estimates.`,
+        meaning: `Batch transcription is slow, seen from the place the source label names. source="engine": the 95th percentile of engine_batch_response_time_seconds on this node, over the last ${w}, is above ${num(a.DeepgramHighLatencyP95.thresholdSeconds)} s (at least ${minRate} batch requests/s). source="probe": the P95 of the exporter's synthetic batch probe over the last ${pw} is above the target, with at least ${num(a.DeepgramHighLatencyP95.probeMinRequests)} successful probes in the window, so one slow probe stays under the P95 and never opens a ticket; the probe's time includes the network and the API in front of the Engine. Any other source: the P95 of an application's successful batch calls (dgmon client) over ${w}, with at least ${minRate} batch calls/s. Quantiles are interpolated inside histogram buckets, so values between bounds are estimates.`,
         impact: 'Pre-recorded (batch) jobs finish late. Callers with a 30 s client timeout start to time out and retry, which adds load.',
         confirm: [
-          { what: 'P50/P95/P99 on the node', promql: `${rec.nodeBatchLatencyQuantile}{${q.node}="<node>"}` },
+          { what: 'P50/P95/P99 on the node (source="engine")', promql: `${rec.nodeBatchLatencyQuantile}{${q.node}="<node>"}` },
+          { what: 'P50/P95/P99 per application (other sources)', promql: rec.callerBatchLatencyQuantile },
+          { what: 'The probe\'s batch P95 (source="probe")', promql: quantile(0.95, probeBy, rate(probeBatch('bucket'), pw)) },
           { what: 'Active requests by kind on the node', promql: `${rec.nodeActiveRequestsByKind}{${q.node}="<node>"}` },
           { what: 'Batch speed-up (audio seconds per wall second)', promql: rec.nodeBatchSpeedup },
         ],
@@ -80,6 +126,7 @@ export const availabilityAlerts: AlertModule = (ctx) => {
           'The Engine fell back to CPU (DeepgramGPUIdleWhileServing) or the GPU is throttling (temperature, power).',
         ],
         actions: [
+          'source="probe" or an application slow while source="engine" is not: the time goes outside the Engine (API queueing, proxy, network, the caller\'s retries: their waits count). Compare the probe with the Engine P95 on the node dashboard, and check the API\'s active requests.',
           'Check whether audio length changed (per-file audio duration) before touching capacity.',
           'If the node is saturated, add an Engine node or lower max_active_requests so the API spreads load.',
           'If the GPU is idle while requests are active, restart the Engine and check that it sees the GPU (log line "Using devices").',
@@ -129,17 +176,19 @@ export const availabilityAlerts: AlertModule = (ctx) => {
       dashboard: 'fleet',
       rules: [
         {
-          expr: `${sumBy([q.cluster, 'job'], increase(q.clients(DGMON.rateLimitHits.name), a.DeepgramRateLimited.window))} > ${num(a.DeepgramRateLimited.maxHits)}`,
+          // Per source: the exporter's health check, its probe and each application are throttled (and fixed) apart.
+          expr: `${sumBy(callerBy, increase(q.clients(DGMON.rateLimitHits.name), a.DeepgramRateLimited.window))} > ${num(a.DeepgramRateLimited.maxHits)}`,
           for: a.DeepgramRateLimited.for,
           severity: a.DeepgramRateLimited.severity,
-          description: `{{ $value | humanize }} requests from {{ $labels.job }}${inCluster} were answered 429 Too Many Requests within the last ${a.DeepgramRateLimited.window}; the limit is ${num(a.DeepgramRateLimited.maxHits)}.`,
+          description: `{{ $value | humanize }} requests from ${caller} were answered 429 Too Many Requests within the last ${a.DeepgramRateLimited.window}; the limit is ${num(a.DeepgramRateLimited.maxHits)}.`,
         },
       ],
       runbook: {
-        meaning: `Callers instrumented with dgmon (the exporter's health check and probe, and applications using the dgmon client library) received more than ${num(a.DeepgramRateLimited.maxHits)} HTTP 429 answers within ${a.DeepgramRateLimited.window}. Self-hosted Deepgram answers 429 when the API's [concurrency_limit] active_requests is reached or no Engine accepts the request below its max_active_requests; the hosted API answers 429 over the project's concurrency limit.`,
+        meaning: `One caller instrumented with dgmon received more than ${num(a.DeepgramRateLimited.maxHits)} HTTP 429 answers within ${a.DeepgramRateLimited.window}. The source label names it: health_check (the exporter's GET /v1/status), probe (the exporter's synthetic probe: one clip a minute, so its 429s mean the API refuses almost anything) or an application using the dgmon client library (its configured source, "client" by default); every retried 429 counts. Self-hosted Deepgram answers 429 when the API's [concurrency_limit] active_requests is reached or no Engine accepts the request below its max_active_requests; the hosted API answers 429 over the project's concurrency limit.`,
         impact: 'Requests are refused until load drops. Clients that retry without backoff make it worse.',
         confirm: [
-          { what: 'Rate-limit hits by job and source over the window', promql: sumBy([q.cluster, 'job', 'source'], increase(q.clients(DGMON.rateLimitHits.name), a.DeepgramRateLimited.window)) },
+          { what: 'Rate-limit hits by job and source over the window (the alert\'s own expression)', promql: sumBy(callerBy, increase(q.clients(DGMON.rateLimitHits.name), a.DeepgramRateLimited.window)) },
+          { what: 'Calls by status of applications and the probe, 429 apart', promql: sumBy([...callerBy, 'status'], rate(q.clients(CLIENT.transcriptionRequests.name), w)) },
           { what: 'Active requests against the Engine limit', promql: rec.nodeConcurrencyLimitUsed },
         ],
         causes: [
@@ -166,14 +215,30 @@ export const availabilityAlerts: AlertModule = (ctx) => {
           expr: q.withNode(`${q.exporter(DGMON.healthCheckSuccess.name)} == 0`, 'exporter'),
           for: a.DeepgramHealthCheckFailing.for,
           severity: a.DeepgramHealthCheckFailing.severity,
+          labels: { source: 'health_check' },
           description: `The {{ $labels.check }} health check from exporter {{ $labels.instance }} (node ${node}${inCluster}) is failing.`,
+        },
+        {
+          expr: `${maxBy([...probeBy, 'mode'], q.exporter(PROBE.consecutiveFailures.name))} >= ${num(a.DeepgramHealthCheckFailing.probeFailures)}`,
+          for: a.DeepgramHealthCheckFailing.for,
+          severity: a.DeepgramHealthCheckFailing.severity,
+          labels: { source: PROBE_SOURCE },
+          description: `The synthetic {{ $labels.mode }} probe from ${probeOf} has failed {{ $value }} times in a row.`,
+        },
+        {
+          expr: `${without('sum', ['state'], q.clients(CLIENT.circuitState.name, notProbe, 'state!="closed"'))} > 0`,
+          for: a.DeepgramHealthCheckFailing.for,
+          severity: a.DeepgramHealthCheckFailing.severity,
+          description: `The circuit breaker in front of Deepgram of ${caller} (instance {{ $labels.instance }}) is not closed: its recent calls failed server-side and it refuses or trials new ones.`,
         },
       ],
       runbook: {
-        meaning: 'The dgmon exporter\'s health check (the same one its /health endpoint answers) failed for longer than the alert\'s for: duration. The check label says which part: api_status (GET /v1/status on the API did not answer, or answered an error) or engine_connection (GET /v1/status/engine did not report a connected Engine).',
+        meaning: `Deepgram does not answer a check, for longer than the alert's for:. The source label says which. source="health_check": the dgmon exporter's health check (the one its /health answers) fails; the check label says which part: api_status (GET /v1/status on the API did not answer, or answered an error) or engine_connection (GET /v1/status/engine did not report a connected Engine). source="probe": the exporter's synthetic probe (a known clip, batch or live streaming: the mode label) failed ${num(a.DeepgramHealthCheckFailing.probeFailures)} or more runs in a row, so transcription itself fails even if the status endpoints answer; one failed probe never pages. Any other source: the circuit breaker of an application using the dgmon client is open or trialling: its calls failed server-side in a row and it stopped sending (it stays open until a call after the half-open delay succeeds).`,
         impact: 'Requests through this API instance fail or will fail. A load balancer using /health takes the instance out.',
         confirm: [
           { what: 'Each check\'s last result (1 passed, 0 failed)', promql: q.exporter(DGMON.healthCheckSuccess.name) },
+          { what: 'Probe failures in a row and when each mode last succeeded (source="probe")', promql: `${q.exporter(PROBE.consecutiveFailures.name)}\nor ${q.exporter(PROBE.lastSuccess.name)}` },
+          { what: 'Circuit breakers not closed (other sources)', promql: `${q.clients(CLIENT.circuitState.name, 'state!="closed"')} == 1` },
           { what: 'Each check\'s latency', promql: q.exporter(DGMON.healthCheckDuration.name) },
           { what: 'The exporter\'s view of its sources', promql: q.exporter(DGMON.sourceUp.name) },
           { what: 'Ask the exporter directly', shell: 'curl -s http://<exporter>/health' },
@@ -186,6 +251,8 @@ export const availabilityAlerts: AlertModule = (ctx) => {
         ],
         actions: [
           'curl http://<api>:8080/v1/status and /v1/status/engine from the exporter\'s host.',
+          'source="probe" alone: read the exporter log lines "probe failed" (result, status, request id). 401/403 (result client_error) means the probe\'s key (exporter.apiKeyFile) is wrong or expired, not an outage; streaming alone failing points at WebSocket upgrades blocked by a proxy.',
+          'An application\'s breaker: check that application\'s network path to the API and its timeouts; if the probe and the health check pass, the fault is on its side.',
           'Restart the API container if it does not answer; check its log for the last lines before it stopped.',
           'If only engine_connection fails, follow the DeepgramEngineDisconnected runbook.',
         ],

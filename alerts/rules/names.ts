@@ -42,6 +42,10 @@ export function recordNames(config: DgmonConfig) {
     gpuPower: 'node_gpu:dcgm_power_usage:watts',
     gpuSmClock: 'node_gpu:dcgm_sm_clock:hertz',
     gpuXidLast: 'node_gpu:dcgm_xid_errors:last',
+    // Applications using the dgmon client, per scrape job and source (the probe left out: its rules read it raw).
+    callerRequestsByMode: `cluster_job_source_mode:dgmon_transcription_requests:rate${w}`,
+    callerServerErrorRatio: `cluster_job_source:dgmon_transcription_requests_server_errors:ratio_rate${w}`,
+    callerBatchLatencyQuantile: `cluster_job_source:dgmon_transcription_duration_seconds:histogram_quantile_rate${w}`,
     // SLOs, per cluster, one per burn-rate window.
     availabilityErrorRatio: (window: string) => `cluster:engine_availability_errors:ratio_rate${window}`,
     streamLatencySlowRatio: (window: string) => `cluster:engine_stream_latency_slow:ratio_rate${window}`,

@@ -4,7 +4,8 @@
 // Rate-limit hits use the shared DGMON.rateLimitHits (dgmon_rate_limit_hits_total{source}).
 import type { MetricDef } from './types.ts';
 
-const def = (d: Omit<MetricDef, 'source'>): MetricDef => ({ ...d, source: 'dgmon' });
+// 'optional': only where an application uses the client or the exporter's probe is on (`dgmon verify` warns, never fails).
+const def = (d: Omit<MetricDef, 'source'>): MetricDef => ({ ...d, source: 'dgmon', presence: 'optional' });
 
 /** The callers that write these families (the client's `source` is configurable; these are the defaults). */
 export const CALLER_SOURCES = ['client', 'probe'] as const;
@@ -15,6 +16,10 @@ export const TRANSCRIPTION_MODES = ['batch', 'stream'] as const;
  * two outcomes without an HTTP answer. Server-side failures, for error-rate rules: 5xx | timeout | connection.
  */
 export const TRANSCRIPTION_STATUSES = ['2xx', '4xx', '429', '5xx', 'timeout', 'connection'] as const;
+/** The statuses that are Deepgram's failures (what error-rate rules count), as a PromQL matcher. */
+export const CALLER_SERVER_ERROR_MATCHER = 'status=~"5xx|timeout|connection"';
+/** The probe's series among the callers'; client rules leave them out (the probe has rules of its own). */
+export const PROBE_SOURCE = 'probe';
 /** The circuit breaker's states (cockatiel's Closed, Open, HalfOpen, Isolated). */
 export const CIRCUIT_STATES = ['closed', 'open', 'half_open', 'isolated'] as const;
 

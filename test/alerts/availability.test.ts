@@ -20,7 +20,7 @@ alertTest('DeepgramHighErrorRate', {
     at: '10m',
     expect: [
       {
-        labels: { severity: 'critical', node: '10.0.0.5' },
+        labels: { severity: 'critical', node: '10.0.0.5', source: 'engine' },
         annotations: {
           summary: 'Deepgram Engine is answering too many requests with server errors.',
           description: '6.667% of requests on node 10.0.0.5 ended in a server error (5xx) over the last 5m, above the 5 % limit.',
@@ -70,7 +70,7 @@ alertTest('DeepgramHighLatencyP95', {
     at: '20m',
     expect: [
       {
-        labels: { severity: 'warning', node: '10.0.0.5', quantile: '0.95' },
+        labels: { severity: 'warning', node: '10.0.0.5', quantile: '0.95', source: 'engine' },
         annotations: {
           summary: 'Deepgram batch transcription is slower than its latency target.',
           description: 'Batch P95 response time on node 10.0.0.5 is 20s, above the 10s target.',
@@ -118,10 +118,10 @@ alertTest('DeepgramRateLimited', {
     at: '30m',
     expect: [
       {
-        labels: { severity: 'warning', job: 'dgmon' },
+        labels: { severity: 'warning', job: 'dgmon', source: 'health_check' },
         annotations: {
           summary: 'Requests to Deepgram are being rate-limited (HTTP 429).',
-          description: '60 requests from dgmon were answered 429 Too Many Requests within the last 1h; the limit is 10.',
+          description: '60 requests from dgmon/health_check were answered 429 Too Many Requests within the last 1h; the limit is 10.',
           ...links('DeepgramRateLimited', 'deepgram-fleet'),
         },
       },
@@ -143,7 +143,7 @@ alertTest('DeepgramHealthCheckFailing', {
     at: '10m',
     expect: [
       {
-        labels: { severity: 'critical', node: '10.0.0.5', job: 'dgmon', instance: '10.0.0.5:9898', check: 'engine_connection' },
+        labels: { severity: 'critical', node: '10.0.0.5', job: 'dgmon', instance: '10.0.0.5:9898', check: 'engine_connection', source: 'health_check' },
         annotations: {
           summary: 'The Deepgram health check is failing.',
           description: 'The engine_connection health check from exporter 10.0.0.5:9898 (node 10.0.0.5) is failing.',

@@ -29,7 +29,7 @@ beforeAll(async () => {
   // The expiry panels need a certificate and keys to show.
   proxy = await startDemoProxy();
   exporter = await startExporter(
-    watchSimulator(config, simulator.urls, { listen: '127.0.0.1:0', timeout: '2s', demoExpiry: { tlsAddress: proxy.address } }),
+    watchSimulator(config, simulator.urls, { listen: '127.0.0.1:0', timeout: '2s', demoExpiry: { tlsAddress: proxy.address }, probeInterval: '1s' }),
     { log: createLogger({ destination: new Capture() }), secrets: {} },
   );
   const files = plainBundle(config);
