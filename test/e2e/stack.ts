@@ -78,6 +78,12 @@ export interface Lane {
 
 export interface Stack {
   config: DgmonConfig;
+  /**
+   * A healthy node whose exporter also runs the synthetic probe (every second, against its simulator), so the probe
+   * panels have data and the baseline shows a working probe raises nothing. Scenarios run on `lanes` only: the probe's
+   * alerts are proven by promtool and the probe's own tests against the simulator.
+   */
+  probeLane: Lane;
   recorder: WebhookRecorder;
   alertmanager: AlertmanagerHandle;
   prometheus: PrometheusHandle;
@@ -90,6 +96,7 @@ export interface Stack {
  * alerts to be judged, and the watchdog has proved the path to the webhook. Whatever started is stopped on failure.
  */
 export async function startStack(laneCount: number): Promise<Stack> {
+  const total = laneCount + 1;
   const closers: (() => Promise<void>)[] = [];
   const close = async () => {
     // Each stop is independent: one failing must not leave the others running.
@@ -105,12 +112,13 @@ export async function startStack(laneCount: number): Promise<Stack> {
     const proxy: TlsEndpoint = await startDemoProxy();
     closers.push(() => proxy.close());
     const lanes: Lane[] = [];
-    for (let i = 0; i < laneCount; i++) {
-      const cluster = `lane-${i + 1}`;
+    for (let i = 0; i < total; i++) {
+      const probe = i === laneCount;
+      const cluster = probe ? 'probe-lane' : `lane-${i + 1}`;
       const simulator = await startSimulator({ scenario: 'healthy', load: LOAD, hostname: `sim-node-${i + 1}`, windows: SIMULATOR_WINDOWS });
       closers.push(() => simulator.close());
       const exporter = await startExporter(
-        watchSimulator(config, simulator.urls, { listen: '127.0.0.1:0', timeout: SOURCE_TIMEOUT, healthCacheTtl: '1s', demoExpiry: { tlsAddress: proxy.address } }),
+        watchSimulator(config, simulator.urls, { listen: '127.0.0.1:0', timeout: SOURCE_TIMEOUT, healthCacheTtl: '1s', demoExpiry: { tlsAddress: proxy.address }, ...(probe ? { probeInterval: '1s' } : {}) }),
         { log: createLogger({ destination: new Capture() }), secrets: {} },
       );
       closers.push(() => exporter.close());
@@ -141,10 +149,10 @@ export async function startStack(laneCount: number): Promise<Stack> {
     closers.push(() => prometheus.close());
     // Static targets and the notifier's Alertmanager list pass the SD throttle first: wait for scrapes, then for the
     // rate windows to fill (so ratio alerts can be judged), then for the watchdog to prove the path to the webhook.
-    await prometheus.waitForTargets(laneCount, 30_000);
-    await prometheus.waitFor(`count by (${config.cluster.label}) (count_over_time(node:engine_requests:rate10s[1m]) >= 12)`, (r) => r.length === laneCount, 60_000);
+    await prometheus.waitForTargets(total, 30_000);
+    await prometheus.waitFor(`count by (${config.cluster.label}) (count_over_time(node:engine_requests:rate10s[1m]) >= 12)`, (r) => r.length === total, 60_000);
     await recorder.waitFor((n) => n.path === '/watchdog', 30_000);
-    return { config, recorder, alertmanager, prometheus, lanes, close };
+    return { config, recorder, alertmanager, prometheus, lanes: lanes.slice(0, laneCount), probeLane: lanes[laneCount]!, close };
   } catch (err) {
     await close().catch(() => undefined);
     throw err;
