@@ -3,6 +3,7 @@ import { describe, it, expect } from 'vitest';
 import { readFileSync, existsSync } from 'node:fs';
 import { parseConfig } from '../core/config.ts';
 import { buildRules } from '../alerts/index.ts';
+import { CASES } from './e2e/scenarios.ts';
 
 describe('README', () => {
   const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
@@ -14,6 +15,12 @@ describe('README', () => {
       expect(readme, def.name).toContain(`(${link})`);
       expect(existsSync(new URL(`../${link}`, import.meta.url)), link).toBe(true);
     }
+  });
+
+  it('says what happens when each simulated fault occurs', () => {
+    const section = readme.slice(readme.indexOf('## What happens when X breaks'));
+    expect(section.length).toBeLessThan(readme.length);
+    for (const c of CASES) expect(section, c.scenario).toContain(`(\`${c.scenario}\`)`);
   });
 
   it('gives the two set-up commands', () => {

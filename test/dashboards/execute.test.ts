@@ -2,7 +2,6 @@
 // simulator and evaluates the generated rules (time scaled down through the config): each must return data.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { parseConfig } from '../../core/config.ts';
-import { buildDashboards } from '../../dashboards/index.ts';
 import { plainBundle, OUTPUT_PATHS } from '../../outputs/plain.ts';
 import { watchSimulator } from '../../cli/watch-simulator.ts';
 import { startExporter, type ExporterHandle } from '../../exporter/index.ts';
@@ -10,7 +9,7 @@ import { createLogger } from '../../exporter/log.ts';
 import { startSimulator, type Simulator } from '../../simulator/index.ts';
 import { startDemoProxy, type TlsEndpoint } from '../../simulator/tls-endpoint.ts';
 import { startPrometheus, type PrometheusHandle } from '../support/prometheus.ts';
-import { substituteVariables } from '../support/dashboards.ts';
+import { panelQueries } from '../support/dashboards.ts';
 import { ensureTools } from '../support/tools.ts';
 import { Capture } from '../support/net.ts';
 
@@ -54,16 +53,12 @@ afterAll(async () => {
 });
 
 describe('every dashboard panel returns data from a live Prometheus', () => {
-  for (const dashboard of buildDashboards(config)) {
-    const panels = (dashboard.json.panels as { title: string; type: string; targets?: { expr: string; refId: string }[] }[]).filter((p) => p.type !== 'row');
-    for (const panel of panels) {
-      it(`${dashboard.uid} / ${panel.title}`, async () => {
-        for (const t of panel.targets ?? []) {
-          const expr = substituteVariables(t.expr, config, '5m');
-          const result = await prometheus.query(expr);
-          expect(result.length, `${t.refId}: ${expr}`).toBeGreaterThan(0);
-        }
-      });
-    }
+  for (const panel of panelQueries(config)) {
+    it(panel.name, async () => {
+      for (const q of panel.queries) {
+        const result = await prometheus.query(q.expr);
+        expect(result.length, `${q.refId}: ${q.expr}`).toBeGreaterThan(0);
+      }
+    });
   }
 });

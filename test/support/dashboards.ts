@@ -1,6 +1,7 @@
 // Grafana's template variables replaced the way Grafana would, so dashboard queries can be parsed and run against
 // a real Prometheus: every variable at "All", $__rate_interval as the rate window of the config.
 import type { DgmonConfig } from '../../core/config.ts';
+import { buildDashboards } from '../../dashboards/index.ts';
 
 export function substituteVariables(expr: string, config: DgmonConfig, range = '1h'): string {
   return expr
@@ -8,4 +9,23 @@ export function substituteVariables(expr: string, config: DgmonConfig, range = '
     .replaceAll('$__range', range)
     .replaceAll('$cluster', '.*')
     .replaceAll('$node', '.+');
+}
+
+export interface PanelQueries {
+  /** "<dashboard uid> / <panel title>" */
+  name: string;
+  /** Each query with its variables substituted, ready for Prometheus. */
+  queries: { refId: string; expr: string }[];
+}
+
+/** Every non-row panel of every generated dashboard with its queries as Grafana would send them (range 5m). */
+export function panelQueries(config: DgmonConfig): PanelQueries[] {
+  return buildDashboards(config).flatMap((dashboard) =>
+    (dashboard.json.panels as { title: string; type: string; targets?: { expr: string; refId: string }[] }[])
+      .filter((p) => p.type !== 'row')
+      .map((panel) => ({
+        name: `${dashboard.uid} / ${panel.title}`,
+        queries: (panel.targets ?? []).map((t) => ({ refId: t.refId, expr: substituteVariables(t.expr, config, '5m') })),
+      })),
+  );
 }
