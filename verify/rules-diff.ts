@@ -89,6 +89,49 @@ export function normalizeExpr(expr: string): string {
       i++;
     }
   }
+  return sortMatchers(out);
+}
+
+/**
+ * Prometheus re-prints a selector's matchers in its own order ({mode="batch",source!="probe"} for our
+ * {source!="probe",mode="batch"}): the order carries no meaning, so each selector's matchers are sorted. Works on
+ * normalised text (no white space); strings are skipped whole, so braces and commas inside them do not count.
+ */
+function sortMatchers(text: string): string {
+  const skipString = (at: number): number => {
+    const quote = text[at]!;
+    let j = at + 1;
+    while (j < text.length && text[j] !== quote) j += text[j] === '\\' && quote !== '`' ? 2 : 1;
+    return j + 1;
+  };
+  let out = '';
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i]!;
+    if (c === '"' || c === "'" || c === '`') {
+      const end = skipString(i);
+      out += text.slice(i, end);
+      i = end;
+    } else if (c === '{') {
+      const matchers: string[] = [];
+      let start = i + 1;
+      let j = start;
+      while (j < text.length && text[j] !== '}') {
+        if (text[j] === '"' || text[j] === "'" || text[j] === '`') j = skipString(j);
+        else if (text[j] === ',') {
+          matchers.push(text.slice(start, j));
+          start = ++j;
+        } else j++;
+      }
+      const last = text.slice(start, j);
+      if (last !== '') matchers.push(last);
+      out += `{${matchers.sort().join(',')}}`;
+      i = j + 1;
+    } else {
+      out += c;
+      i++;
+    }
+  }
   return out;
 }
 

@@ -11,6 +11,12 @@ describe('normalizeExpr', () => {
     expect(normalizeExpr('x > 0.50')).toBe(normalizeExpr('x > 0.5'));
   });
 
+  it('ignores the order Prometheus re-prints a selector\'s matchers in, not their content', () => {
+    expect(normalizeExpr('x{source!="probe", mode="batch"} > 1')).toBe(normalizeExpr('x{mode="batch",source!="probe"} > 1'));
+    expect(normalizeExpr('x{a="1,}", b="2"}')).toBe(normalizeExpr('x{b="2",a="1,}"}'));
+    expect(normalizeExpr('x{source!="probe", mode="batch"}')).not.toBe(normalizeExpr('x{mode="batch",source="probe"}'));
+  });
+
   it('keeps every difference in meaning', () => {
     expect(normalizeExpr('x > 0.05')).not.toBe(normalizeExpr('x > 0.02'));
     expect(normalizeExpr('rate(x[5m])')).not.toBe(normalizeExpr('rate(x[10m])'));
