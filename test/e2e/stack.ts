@@ -5,6 +5,7 @@
 // parallel lanes. Time is scaled down through the config: the same generators, other numbers. 127.0.0.1 only.
 import { parseConfig, type DgmonConfig } from '../../core/config.ts';
 import { plainBundle, OUTPUT_PATHS } from '../../outputs/plain.ts';
+import { ENGINE_SYMPTOM_ALERTS } from '../../alerts/alertmanager.ts';
 import { watchSimulator } from '../../cli/watch-simulator.ts';
 import { startExporter, type ExporterHandle } from '../../exporter/index.ts';
 import { createLogger } from '../../exporter/log.ts';
@@ -21,6 +22,13 @@ export const FOR = '5s';
  * 5 s update throttle delays by about 6.5 s: its `for:` must outlast that, as the production 2m outlasts a restart.
  */
 export const SOURCE_DOWN_FOR = '15s';
+/**
+ * The node symptoms that a down source silences (error rate, latency, capacity) keep production's order too: their
+ * `for:` (2m-15m) outlasts DeepgramSourceDown's (2m), so when a source goes down the silencing alert is there first.
+ * DeepgramGPUIdleWhileServing, itself the root cause that silences the others, keeps the short FOR.
+ */
+export const SYMPTOM_FOR = '20s';
+const SYMPTOMS: readonly string[] = ENGINE_SYMPTOM_ALERTS.filter((name) => name !== 'DeepgramGPUIdleWhileServing');
 /** The look-back windows of the windowed alerts (production: 1h for rate-limit hits, 10m for GPU error counts). */
 export const ALERT_WINDOW = '20s';
 /**
@@ -46,7 +54,7 @@ export function scaledConfig(webhook: string): DgmonConfig {
   const alerts: Record<string, Record<string, unknown>> = {};
   for (const [name, block] of Object.entries(defaults.alerts as Record<string, Record<string, unknown>>)) {
     const scaled: Record<string, unknown> = {};
-    if ('for' in block) scaled.for = name === 'DeepgramSourceDown' ? SOURCE_DOWN_FOR : FOR;
+    if ('for' in block) scaled.for = name === 'DeepgramSourceDown' ? SOURCE_DOWN_FOR : SYMPTOMS.includes(name) ? SYMPTOM_FOR : FOR;
     if ('criticalFor' in block) scaled.criticalFor = FOR;
     if ('window' in block) scaled.window = ALERT_WINDOW;
     alerts[name] = scaled;
