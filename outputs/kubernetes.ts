@@ -167,8 +167,11 @@ export function exporterContainer(config: DgmonConfig, apiUrl: string): Containe
 
 const tmpVolume = { name: 'tmp', emptyDir: {} };
 
+/** The labels that tie the exporter's Deployment, Service and monitor together. */
+const EXPORTER_SELECTOR = { 'app.kubernetes.io/name': DGMON_NAME, 'app.kubernetes.io/component': 'exporter' };
+
 function exporterDeployment(config: DgmonConfig): IDeployment {
-  const selector = { 'app.kubernetes.io/name': DGMON_NAME, 'app.kubernetes.io/component': 'exporter' };
+  const selector = EXPORTER_SELECTOR;
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -189,7 +192,7 @@ function exporterDeployment(config: DgmonConfig): IDeployment {
 }
 
 function exporterService(config: DgmonConfig): IService {
-  const selector = { 'app.kubernetes.io/name': DGMON_NAME, 'app.kubernetes.io/component': 'exporter' };
+  const selector = EXPORTER_SELECTOR;
   return {
     apiVersion: 'v1',
     kind: 'Service',
@@ -204,7 +207,7 @@ function exporterServiceMonitor(config: DgmonConfig): IServiceMonitor {
     kind: 'ServiceMonitor',
     metadata: metadata(config, 'dgmon-exporter', { 'app.kubernetes.io/component': 'exporter-monitor' }),
     spec: {
-      selector: { matchLabels: { 'app.kubernetes.io/name': DGMON_NAME, 'app.kubernetes.io/component': 'exporter' } },
+      selector: { matchLabels: EXPORTER_SELECTOR },
       namespaceSelector: { matchNames: [config.packaging.namespace] },
       endpoints: [{ port: 'dgmon', path: '/metrics', interval: config.intervals.scrape, relabelings: [jobLabel(jobsOf(config).exporter), ...podKey(config.node.engine.podLabels)] }],
     },
