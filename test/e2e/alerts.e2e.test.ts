@@ -13,7 +13,7 @@ import { buildRules } from '../../alerts/index.ts';
 import { SCENARIO_NAMES } from '../../simulator/index.ts';
 import type { Notification, WebhookAlert } from '../support/alertmanager.ts';
 import { panelQueries } from '../support/dashboards.ts';
-import { sleep } from '../support/daemon.ts';
+import { sleep } from '../../daemons/daemon.ts';
 import { ensureTools } from '../support/tools.ts';
 import { startStack, scaledConfig, FOR, SIMULATOR_WINDOWS, type Stack, type Lane } from './stack.ts';
 import { CASES, type ScenarioCase } from './scenarios.ts';

@@ -11,7 +11,7 @@ import { startExporter, type ExporterHandle } from '../../exporter/index.ts';
 import { createLogger } from '../../exporter/log.ts';
 import { startSimulator, type Simulator, type ScenarioName } from '../../simulator/index.ts';
 import { startDemoProxy, type TlsEndpoint } from '../../simulator/tls-endpoint.ts';
-import { startPrometheus, type PrometheusHandle } from '../support/prometheus.ts';
+import { startPrometheus, type PrometheusHandle } from '../../daemons/prometheus.ts';
 import { startAlertmanager, startWebhookRecorder, type AlertmanagerHandle, type WebhookRecorder } from '../support/alertmanager.ts';
 import { Capture } from '../support/net.ts';
 

@@ -18,7 +18,7 @@ import { startSimulator, type Simulator } from '../../simulator/index.ts';
 import { verify } from '../../verify/run.ts';
 import { VERIFY_LABEL, TEST_ALERTS } from '../../verify/alertmanager.ts';
 import { renderTable, type CheckResult, type VerifyReport } from '../../verify/report.ts';
-import { startPrometheus, type PrometheusHandle } from '../support/prometheus.ts';
+import { startPrometheus, type PrometheusHandle } from '../../daemons/prometheus.ts';
 import { startAlertmanager, startWebhookRecorder, type AlertmanagerHandle, type WebhookRecorder } from '../support/alertmanager.ts';
 import { ensureTools } from '../support/tools.ts';
 import { Capture, deadPort } from '../support/net.ts';

@@ -6,7 +6,7 @@
 // (see /work/shared/reference/toolchain.md, section 4).
 import { join } from 'node:path';
 import { serve, type TestServer } from './net.ts';
-import { startDaemon } from './daemon.ts';
+import { startDaemon } from '../../daemons/daemon.ts';
 
 export const ALERTMANAGER_BIN = 'prometheus-alertmanager';
 

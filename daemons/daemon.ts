@@ -1,7 +1,7 @@
-// Runs a real Prometheus-family daemon (prometheus, prometheus-alertmanager) for a test: its own temp directory and
-// free 127.0.0.1 port, ready when /-/ready answers 200, stopped with SIGTERM then SIGKILL. Every wait is bounded.
-// As a last resort the children are killed and the directories removed when the test process exits or is
-// SIGTERMed (vitest stops its workers that way, which skips 'exit').
+// Runs a real Prometheus-family daemon (prometheus, prometheus-alertmanager) for tests, `dgmon preview` and the
+// benchmarks: its own temp directory and free 127.0.0.1 port, ready when /-/ready answers 200, stopped with SIGTERM
+// then SIGKILL. Every wait is bounded. As a last resort the children are killed and the directories removed when the
+// process exits or is SIGTERMed (vitest stops its workers that way, which skips 'exit').
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';

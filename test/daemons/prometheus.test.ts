@@ -3,9 +3,9 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startPrometheus, PrometheusQueryError, type PrometheusHandle } from './prometheus.ts';
-import { ensureTools } from './tools.ts';
-import { serve, type TestServer } from './net.ts';
+import { startPrometheus, PrometheusQueryError, type PrometheusHandle } from '../../daemons/prometheus.ts';
+import { ensureTools } from '../support/tools.ts';
+import { serve, type TestServer } from '../support/net.ts';
 
 const GAUGE = 42.5;
 const COUNTER_PER_SECOND = 5;

@@ -1,6 +1,7 @@
-// Runs the real Prometheus server (Debian's /usr/bin/prometheus, 2.42) on a free 127.0.0.1 port for tests: writes
-// prometheus.yml and the rule files into a temporary directory, waits (bounded) for /-/ready, and answers PromQL
-// through the HTTP API. Every wait is bounded, and the child is killed when the test process exits or is SIGTERMed.
+// Runs the real Prometheus server (Debian's /usr/bin/prometheus, 2.42) on a free 127.0.0.1 port for tests,
+// `dgmon preview` and the benchmarks: writes prometheus.yml and the rule files into a temporary directory, waits
+// (bounded) for /-/ready, and answers PromQL through the HTTP API. The child is killed when this process exits or is
+// SIGTERMed.
 //
 // Two facts about this Prometheus shape the API (see /work/shared/reference/toolchain.md, sections 1 and 4):
 // - Static targets still pass through the service-discovery manager's 5 s update throttle, so the first scrapes come
