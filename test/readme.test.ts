@@ -4,6 +4,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { parseConfig } from '../core/config.ts';
 import { buildRules } from '../alerts/index.ts';
 import { CASES } from './e2e/scenarios.ts';
+import { loadResults, withTables } from '../bench/report.ts';
 
 describe('README', () => {
   const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
@@ -21,6 +22,10 @@ describe('README', () => {
     const section = readme.slice(readme.indexOf('## What happens when X breaks'));
     expect(section.length).toBeLessThan(readme.length);
     for (const c of CASES) expect(section, c.scenario).toContain(`(\`${c.scenario}\`)`);
+  });
+
+  it('shows the stored benchmark results, as npm run bench renders them', () => {
+    expect(readme).toBe(withTables(readme, loadResults()));
   });
 
   it('gives the two set-up commands', () => {

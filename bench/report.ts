@@ -1,0 +1,55 @@
+// The README's benchmark tables, rendered from bench/results/*.json: `npm run bench` rewrites the block between the
+// markers below, and test/readme.test.ts fails when the README and the stored results disagree, so a figure in the
+// README is always one that was measured and stored, on the machine it names.
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { resultsDir, type StoredResult } from './result.ts';
+
+export const BEGIN = '<!-- bench:begin (written by npm run bench from bench/results; do not edit by hand) -->';
+export const END = '<!-- bench:end -->';
+
+/** Fixed so the README reads the same way whatever order the files were written in. */
+const ORDER = ['exporter', 'fleet', 'detection', 'generate'];
+
+export function loadResults(dir = resultsDir): StoredResult[] {
+  let files: string[];
+  try {
+    files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+  } catch {
+    return [];
+  }
+  const rank = (r: StoredResult) => (ORDER.includes(r.name) ? ORDER.indexOf(r.name) : ORDER.length);
+  return files
+    .map((f) => JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as StoredResult)
+    .sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name));
+}
+
+const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+function machineLine(r: StoredResult): string {
+  const m = r.machine;
+  return `${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}, Node.js ${m.node}, ${m.prometheus}`;
+}
+
+export function renderTables(results: StoredResult[]): string {
+  if (results.length === 0) return 'No results stored yet: run `npm run bench`.';
+  const sections = results.map((r) => {
+    const rows = r.targets.map((t) => `| ${cell(t.what)} | ${cell(t.target)} | ${cell(t.measured)} | ${t.met ? 'met' : '**missed**'} |`);
+    return [
+      `**${r.title}** (\`bench/results/${r.name}.json\`, ${r.measuredAt.slice(0, 10)}; ${machineLine(r)})`,
+      '',
+      '| measured | target | result | |',
+      '|---|---|---|---|',
+      ...rows,
+    ].join('\n');
+  });
+  return sections.join('\n\n');
+}
+
+/** `readme` with its benchmark block replaced by the tables of `results`; throws if the markers are missing. */
+export function withTables(readme: string, results: StoredResult[]): string {
+  const begin = readme.indexOf(BEGIN);
+  const end = readme.indexOf(END);
+  if (begin < 0 || end < begin) throw new Error(`README.md: the benchmark markers are missing (${BEGIN} … ${END})`);
+  return `${readme.slice(0, begin + BEGIN.length)}\n${renderTables(results)}\n${readme.slice(end)}`;
+}
