@@ -9,7 +9,7 @@ import { createLogger } from '../../exporter/log.ts';
 import { startSimulator, type Simulator } from '../../simulator/index.ts';
 import { startDemoProxy, type TlsEndpoint } from '../../simulator/tls-endpoint.ts';
 import { startPrometheus, type PrometheusHandle } from '../../daemons/prometheus.ts';
-import { panelQueries } from '../support/dashboards.ts';
+import { panelQueries } from '../../dashboards/queries.ts';
 import { ensureTools } from '../support/tools.ts';
 import { Capture } from '../support/net.ts';
 

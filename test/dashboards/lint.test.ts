@@ -7,7 +7,7 @@ import { buildDashboards } from '../../dashboards/index.ts';
 import { buildRules } from '../../alerts/index.ts';
 import { DASHBOARD_UIDS } from '../../alerts/types.ts';
 import { parsePromql } from '../support/promql-parse.ts';
-import { substituteVariables } from '../support/dashboards.ts';
+import { substituteVariables } from '../../dashboards/queries.ts';
 
 interface Target { expr: string; refId: string; datasource?: { uid: string } }
 interface Panel {

@@ -12,7 +12,7 @@ import { RECEIVER_NAMES } from '../../alerts/alertmanager.ts';
 import { buildRules } from '../../alerts/index.ts';
 import { SCENARIO_NAMES } from '../../simulator/index.ts';
 import type { Notification, WebhookAlert } from '../support/alertmanager.ts';
-import { panelQueries } from '../support/dashboards.ts';
+import { panelQueries } from '../../dashboards/queries.ts';
 import { sleep } from '../../daemons/daemon.ts';
 import { ensureTools } from '../support/tools.ts';
 import { startStack, scaledConfig, FOR, SIMULATOR_WINDOWS, type Stack, type Lane } from './stack.ts';

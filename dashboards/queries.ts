@@ -1,7 +1,7 @@
-// Grafana's template variables replaced the way Grafana would, so dashboard queries can be parsed and run against
-// a real Prometheus: every variable at "All", $__rate_interval as the rate window of the config.
-import type { DgmonConfig } from '../../core/config.ts';
-import { buildDashboards } from '../../dashboards/index.ts';
+// Dashboard queries as Grafana would send them to Prometheus, template variables replaced the way Grafana would:
+// every variable at "All", $__rate_interval as the rate window of the config. Used to run, time and draw panels.
+import type { DgmonConfig } from '../core/config.ts';
+import { buildDashboards } from './index.ts';
 
 export function substituteVariables(expr: string, config: DgmonConfig, range = '1h'): string {
   return expr
