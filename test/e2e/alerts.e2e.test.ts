@@ -108,7 +108,17 @@ function windowSeconds(alertname: string, severity: string): number {
   return Math.max(0, ...windows);
 }
 
-/** The detection bound of the issue: for + scrape interval + evaluation interval + group_wait, plus the window a windowed condition needs. */
+/** Whether the alert reads a recorded series (`level:metric:operation`). Its recording group runs on its own
+ * schedule, apart from the alert's group, so the alert sees a change up to one evaluation interval after it was
+ * recorded: one more evaluation interval in the bound. */
+function readsRecordedSeries(alertname: string, severity: string): boolean {
+  return buildRules(stack.config)
+    .alerting.flatMap((g) => g.rules)
+    .some((r) => r.alert === alertname && r.labels?.severity === severity && /\b[a-z_]+:[a-z0-9_]+:[a-z0-9_]+\b/.test(r.expr));
+}
+
+/** The detection bound of the issue: for + scrape interval + evaluation interval + group_wait, plus the window a
+ * windowed condition needs, plus one evaluation more when the condition is read through a recording rule. */
 function boundSeconds(alertname: string, severity: string): number {
   const c = stack.config;
   const block = (c.alerts as Record<string, { for?: string; criticalFor?: string; severity?: string }>)[alertname];
@@ -116,7 +126,9 @@ function boundSeconds(alertname: string, severity: string): number {
   const forS = block?.for !== undefined ? durationSeconds(severity === 'critical' && block.criticalFor ? block.criticalFor : block.for) : durationSeconds(burn?.for ?? '0s');
   // The API judges its system_health over its own look-back window before it reports a change.
   const reporting = alertname === 'DeepgramAPIDegraded' ? SIMULATOR_WINDOWS.health : 0;
-  return forS + durationSeconds(c.intervals.scrape) + durationSeconds(c.intervals.evaluation) + durationSeconds(c.alertmanager.groupWait) + windowSeconds(alertname, severity) + reporting;
+  const evaluation = durationSeconds(c.intervals.evaluation);
+  const recordingHop = readsRecordedSeries(alertname, severity) ? evaluation : 0;
+  return forS + durationSeconds(c.intervals.scrape) + evaluation + durationSeconds(c.alertmanager.groupWait) + windowSeconds(alertname, severity) + reporting + recordingHop;
 }
 
 /** Until Prometheus holds no alert (pending or firing) for the lane's cluster besides the watchdog. */
