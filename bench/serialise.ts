@@ -1,6 +1,10 @@
-// The exporter's per-scrape CPU work on one node's payload, timed in-process call by call: parsing each upstream's
-// /metrics body (core/exposition/parse.ts) and serialising the merged families into the text it serves
-// (mergeFamilies, then renderText: what Collector.collect does after the fetches).
+// The exporter's per-scrape CPU work on one node's payload, timed call by call: parsing each upstream's /metrics body
+// (core/exposition/parse.ts) and serialising the merged families into the text it serves (mergeFamilies, then
+// renderText: what Collector.collect does after the fetches). It runs in a process of its own (this file, run with
+// the bodies on stdin), so the load generator's heap and its collections do not land in the per-call times.
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseExposition } from '../core/exposition/parse.ts';
 import { renderText } from '../core/exposition/render.ts';
 import type { MetricFamily } from '../core/exposition/types.ts';
@@ -47,4 +51,27 @@ export function timeSerialise(bodies: string[], iterations: number): SerialiseFi
     serialise: time(iterations, () => renderText(mergeFamilies(families))),
     parse: time(iterations, () => bodies.map((body) => parseExposition(body))),
   };
+}
+
+/** Runs timeSerialise on `bodies` in a fresh node process. */
+export function timeSerialiseApart(bodies: string[], iterations: number): Promise<SerialiseFigures> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), String(iterations)], { stdio: ['pipe', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      if (code !== 0) return reject(new Error(`bench serialise: the timing process ended with exit ${code}`));
+      resolve(JSON.parse(out) as SerialiseFigures);
+    });
+    child.stdin.end(JSON.stringify(bodies));
+  });
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  let input = '';
+  process.stdin.on('data', (chunk: Buffer) => (input += chunk.toString()));
+  process.stdin.on('end', () => {
+    process.stdout.write(JSON.stringify(timeSerialise(JSON.parse(input) as string[], Number(process.argv[2]))));
+  });
 }
