@@ -1,16 +1,15 @@
 // The commands that keep running: the exporter, the simulator, and the demo that wires both. Each stops cleanly on
-// SIGTERM or SIGINT, closing its servers before the process exits.
+// SIGTERM or SIGINT, closing its servers before the process exits. The simulator's modules are loaded only by the
+// commands that run it, so the exporter's process holds the exporter alone (bench/exporter-overhead.ts measures it).
 import type { DgmonConfig } from '../core/config.ts';
-import { watchSimulator } from './watch-simulator.ts';
 import { UsageError } from './errors.ts';
 import { startExporter, type ExporterHandle } from '../exporter/index.ts';
-import { startSimulator, SCENARIOS, type ScenarioName, type Simulator } from '../simulator/index.ts';
-import { startDemoProxy, type TlsEndpoint } from '../simulator/tls-endpoint.ts';
+import { SCENARIOS, type ScenarioName } from '../simulator/scenarios.ts';
+import type { Simulator } from '../simulator/index.ts';
+import type { TlsEndpoint } from '../simulator/tls-endpoint.ts';
+import { SIMULATOR_PORTS } from './ports.ts';
 import type { Io } from './main.ts';
 
-/** Where `dgmon simulate` and `npm start` put the simulated node: Deepgram's own ports plus 10000, so they do not
- * collide with a real deployment on the same machine. */
-export const SIMULATOR_PORTS = { engine: 19991, api: 18080, licenseProxy: 18089, dcgm: 19400, control: 18099 } as const;
 /** The demo's stand-in for the TLS proxy in front of the API (443 + 18000), whose certificate the expiry watch reads. */
 export const DEMO_PROXY_PORT = 18443;
 /** The demo probes every 15 s, so a newcomer sees probe series within seconds (production default: 1m). */
@@ -35,6 +34,7 @@ export async function runExporter(config: DgmonConfig, io: Io): Promise<void> {
 }
 
 export async function runSimulator(flags: SimulateFlags, io: Io): Promise<void> {
+  const { startSimulator } = await import('../simulator/index.ts');
   const simulator = await startSimulator({
     host: flags.host,
     scenario: scenarioName(flags.scenario),
@@ -53,6 +53,11 @@ export async function runSimulator(flags: SimulateFlags, io: Io): Promise<void> 
 }
 
 export async function runDemo(base: DgmonConfig, opts: { out: string; scenario: string }, io: Io): Promise<void> {
+  const [{ startSimulator }, { startDemoProxy }, { watchSimulator }] = await Promise.all([
+    import('../simulator/index.ts'),
+    import('../simulator/tls-endpoint.ts'),
+    import('./watch-simulator.ts'),
+  ]);
   const simulator = await startSimulator({ scenario: scenarioName(opts.scenario), ports: { ...SIMULATOR_PORTS } });
   let exporter: ExporterHandle | undefined;
   let proxy: TlsEndpoint | undefined;

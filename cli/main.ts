@@ -1,16 +1,15 @@
-// The dgmon command line: thin. Each command parses its flags and calls one function.
+// The dgmon command line: thin. Each command parses its flags and calls one function. A command's modules are
+// imported when it runs, so `dgmon exporter` does not carry the generators, the simulator and verify in memory.
 import { Command, CommanderError } from 'commander';
 import { ConfigError, configJsonSchema, configSchema } from '../core/config.ts';
 import { loadConfig } from '../core/load.ts';
 import { VERSION } from '../core/version.ts';
-import { generateBundle, writeBundle } from '../outputs/write.ts';
-import { emptyReceivers } from '../alerts/alertmanager.ts';
-import { commentedDefaults } from '../core/config-doc.ts';
 import { existsSync, writeFileSync } from 'node:fs';
 import { exporterOverride, type ExporterFlags } from './exporter-settings.ts';
-import { runExporter, runSimulator, runDemo, SIMULATOR_PORTS, type SimulateFlags } from './long-running.ts';
+import type { SimulateFlags } from './long-running.ts';
+import { SIMULATOR_PORTS } from './ports.ts';
 import { UsageError } from './errors.ts';
-import { runVerifyCommand, type VerifyFlags } from '../verify/command.ts';
+import type { VerifyFlags } from '../verify/command.ts';
 
 /** Exit codes: 0 done, 1 failed, 2 invalid config or usage. */
 export const EXIT = { ok: 0, failed: 1, invalid: 2 } as const;
@@ -38,7 +37,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     .description('Write Prometheus rules, Alertmanager routing, runbooks and Grafana dashboards for your config.')
     .option('-c, --config <file>', 'dgmon.yaml to use (default: ./dgmon.yaml if present, else the built-in defaults)')
     .option('-o, --out <dir>', 'output directory', 'out')
-    .action((opts: { config?: string; out: string }) => {
+    .action(async (opts: { config?: string; out: string }) => {
+      const [{ generateBundle, writeBundle }, { emptyReceivers }] = await Promise.all([import('../outputs/write.ts'), import('../alerts/alertmanager.ts')]);
       const { config, source } = loadConfig(opts.config);
       const files = generateBundle(config);
       writeBundle(opts.out, files);
@@ -63,7 +63,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     .description('Write a dgmon.yaml holding every default, each field with a comment on why and when to change it.')
     .option('-o, --out <file>', 'where to write it ("-" for stdout)', 'dgmon.yaml')
     .option('-f, --force', 'overwrite an existing file')
-    .action((opts: { out: string; force?: boolean }) => {
+    .action(async (opts: { out: string; force?: boolean }) => {
+      const { commentedDefaults } = await import('../core/config-doc.ts');
       const text = commentedDefaults();
       if (opts.out === '-') return io.out(text);
       if (existsSync(opts.out) && !opts.force) throw new UsageError(`${opts.out} exists; pass --force to overwrite it`);
@@ -83,6 +84,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     .option('--nvidia-smi', 'read GPU stats from nvidia-smi (hosts without dcgm-exporter)')
     .action(async (opts: ExporterFlags & { config?: string }) => {
       const { config } = loadConfig(opts.config, exporterOverride(opts, process.env));
+      const { runExporter } = await import('./long-running.ts');
       await runExporter(config, io);
     });
 
@@ -98,6 +100,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     .option('--control-port <port>', 'scenario control', String(SIMULATOR_PORTS.control))
     .option('--gpus <n>', 'GPUs on the simulated node', '1')
     .action(async (opts: SimulateFlags) => {
+      const { runSimulator } = await import('./long-running.ts');
       await runSimulator(opts, io);
     });
 
@@ -108,6 +111,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     .option('-o, --out <dir>', 'output directory', 'out')
     .option('--scenario <name>', 'simulator scenario to start in', 'healthy')
     .action(async (opts: { config?: string; out: string; scenario: string }) => {
+      const [{ generateBundle, writeBundle }, { runDemo }] = await Promise.all([import('../outputs/write.ts'), import('./long-running.ts')]);
       const { config, source } = loadConfig(opts.config, exporterOverride({}, process.env));
       const files = generateBundle(config);
       writeBundle(opts.out, files);
@@ -127,6 +131,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     .option('--wait <duration>', 'how long test alerts may take to be routed and sent (default: alertmanager.groupWait + 30s)')
     .option('--no-test-alerts', 'do not send test alerts (they reach every receiver: the pager pages)')
     .action(async (opts: VerifyFlags & { config?: string }) => {
+      const { runVerifyCommand } = await import('../verify/command.ts');
       const { config } = loadConfig(opts.config);
       code = await runVerifyCommand(opts, config, io.out);
     });

@@ -1,12 +1,12 @@
 // One scrape of the exporter: every configured source read in parallel inside the scrape budget, the results merged
 // into one exposition, and each source's up, duration and failures recorded. Concurrent scrapes share one
-// collection, so 100 scrapers cost one upstream fetch.
+// collection, so 100 scrapers cost one upstream fetch, and one encoding of the answer: they are all sent its bytes.
 import { Counter, Gauge, Registry } from 'prom-client';
 import { DGMON, SOURCE_FAILURE_REASONS } from '../core/catalog/index.ts';
 import { renderText } from '../core/exposition/render.ts';
 import type { MetricFamily } from '../core/exposition/types.ts';
 import { VERSION } from '../core/version.ts';
-import { SourceError, raceSignal } from './fetch.ts';
+import { SourceError, deadline, raceSignal } from './fetch.ts';
 import type { DeepgramApi } from './deepgram-api.ts';
 import type { Source, SourceName } from './sources/types.ts';
 import type { Logger } from './log.ts';
@@ -25,7 +25,7 @@ export interface CollectorOptions {
 
 export class Collector {
   readonly registry = new Registry();
-  private inFlight?: Promise<string>;
+  private inFlight?: Promise<Buffer>;
   private readonly up: Gauge;
   private readonly duration: Gauge;
   private readonly failures: Counter;
@@ -47,31 +47,36 @@ export class Collector {
     if (options.api) this.rateLimitHits.inc({ source: 'health_check' }, 0);
   }
 
-  /** The exposition text of one collection; concurrent callers share it. */
-  scrape(): Promise<string> {
+  /** The exposition text of one collection, UTF-8 encoded; concurrent callers share it. */
+  scrape(): Promise<Buffer> {
     this.inFlight ??= this.collect().finally(() => {
       this.inFlight = undefined;
     });
     return this.inFlight;
   }
 
-  private async collect(): Promise<string> {
-    const budget = AbortSignal.timeout(this.options.budgetMs);
-    const [results, expiry] = await Promise.all([
-      Promise.all(this.options.sources.map((source) => this.read(source, budget))),
-      this.options.expiry?.collect(budget) ?? [],
-    ]);
-    await this.recordHealth(budget);
-    const own = await this.registry.metrics();
-    return own + renderText(mergeFamilies([...results.flat(), ...expiry]));
+  private async collect(): Promise<Buffer> {
+    const budget = deadline(this.options.budgetMs);
+    try {
+      const [results, expiry] = await Promise.all([
+        Promise.all(this.options.sources.map((source) => this.read(source))),
+        this.options.expiry?.collect(budget.signal) ?? [],
+      ]);
+      await this.recordHealth(budget.signal);
+      const own = await this.registry.metrics();
+      return Buffer.from(own + renderText(mergeFamilies([...results.flat(), ...expiry])));
+    } finally {
+      budget.clear();
+    }
   }
 
-  private async read(source: Source, budget: AbortSignal): Promise<MetricFamily[]> {
-    const timeout = this.options.timeouts[source.name] ?? this.options.budgetMs;
-    const signal = AbortSignal.any([budget, AbortSignal.timeout(timeout)]);
+  private async read(source: Source): Promise<MetricFamily[]> {
+    // Sources start with the collection, so the budget caps a source's timeout by being the shorter of the two.
+    const timeout = Math.min(this.options.timeouts[source.name] ?? this.options.budgetMs, this.options.budgetMs);
+    const limit = deadline(timeout);
     const started = performance.now();
     try {
-      const families = await source.collect(signal);
+      const families = await source.collect(limit.signal);
       this.up.set({ source: source.name }, 1);
       return families;
     } catch (err) {
@@ -81,6 +86,7 @@ export class Collector {
       this.options.log.warn({ source: source.name, target: source.target, reason: e.reason, error: e.message }, 'source failed');
       return [];
     } finally {
+      limit.clear();
       this.duration.set({ source: source.name }, (performance.now() - started) / 1000);
     }
   }

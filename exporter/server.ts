@@ -19,6 +19,8 @@ export interface AppOptions {
 export function createApp(options: AppOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  // Every answer is computed afresh, so an ETag would never match; Express would hash each /metrics body to make one.
+  app.set('etag', false);
 
   // Load balancers and kubelets probe these without credentials.
   app.get('/health', async (_req, res) => {
@@ -37,8 +39,8 @@ export function createApp(options: AppOptions): express.Express {
 
   app.get('/metrics', async (_req, res) => {
     try {
-      const text = await options.collector.scrape();
-      res.status(200).type(TEXT_CONTENT_TYPE).send(text);
+      const body = await options.collector.scrape();
+      res.status(200).type(TEXT_CONTENT_TYPE).send(body);
     } catch (err) {
       options.log.error({ error: (err as Error).message }, 'collection failed');
       res.status(500).type('text/plain').send('collection failed\n');

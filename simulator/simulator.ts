@@ -42,11 +42,19 @@ export interface Simulator {
   /** What /v1/listen served: requests, answers by status, and the most batch requests / streams open at once. */
   listenStats(): ListenStats;
   resetListenStats(): void;
+  /** /metrics requests each upstream has received since start (also GET /metrics-requests on the control port):
+   * what a benchmark counts to see how many upstream fetches the exporter's scrapes cost. */
+  metricsRequests(): MetricsRequests;
   /** Switches at once; a listener closing or reopening (engine-down, dcgm-down) completes asynchronously: see settled(). */
   setScenario(name: ScenarioName): void;
   /** Resolves when every listener matches the current scenario (rejects if reopening a port failed). */
   settled(): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface MetricsRequests {
+  engine: number;
+  dcgm: number;
 }
 
 /** How long the slow-upstream scenario holds a /metrics answer. */
@@ -192,12 +200,15 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     send(res, 200, DCGM_CONTENT_TYPE, dcgm.render(t, profile, engineLoad(profile, engine.secondAt(t))));
   };
 
+  // Counted on arrival, answered or not: every request is a fetch the upstream had to take.
+  const metricsRequests: MetricsRequests = { engine: 0, dcgm: 0 };
   const metricsHandler =
-    (answer: (res: ServerResponse) => void, slow: () => boolean): Handler =>
+    (name: keyof MetricsRequests, answer: (res: ServerResponse) => void, slow: () => boolean): Handler =>
     (req, res, endpoint) => {
       const path = new URL(req.url ?? '/', 'http://x').pathname;
       if (path !== '/metrics') return sendJson(res, 404, { error: 'not found' });
       if (req.method !== 'GET' && req.method !== 'HEAD') return methodNotAllowed(res, 'GET, HEAD');
+      metricsRequests[name] += 1;
       if (slow()) endpoint.later(res, SLOW_UPSTREAM_DELAY_MS, () => answer(res));
       else answer(res);
     };
@@ -233,8 +244,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const path = new URL(req.url ?? '/', 'http://x').pathname.replace(/\/+$/, '') || '/';
     if (path === '/') {
       if (req.method !== 'GET') return methodNotAllowed(res, 'GET');
-      const help = `dgmon simulator control\n\nGET /scenario              current scenario and the list\nPUT|POST /scenario/<name>  switch\n\nScenarios:\n${describeScenarios()}\n`;
+      const help = `dgmon simulator control\n\nGET /scenario              current scenario and the list\nPUT|POST /scenario/<name>  switch\nGET /metrics-requests      /metrics requests the Engine and dcgm-exporter ports have received\n\nScenarios:\n${describeScenarios()}\n`;
       return send(res, 200, 'text/plain; charset=utf-8', help);
+    }
+    if (path === '/metrics-requests') {
+      if (req.method !== 'GET') return methodNotAllowed(res, 'GET');
+      return sendJson(res, 200, metricsRequests);
     }
     if (path === '/scenario') {
       if (req.method !== 'GET') return methodNotAllowed(res, 'GET');
@@ -258,10 +273,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   };
 
   const endpoints: Record<EndpointName, Endpoint> = {
-    engine: new Endpoint('engine', metricsHandler(engineMetrics, () => profile.engineEndpoint === 'slow')),
+    engine: new Endpoint('engine', metricsHandler('engine', engineMetrics, () => profile.engineEndpoint === 'slow')),
     api: new Endpoint('api', apiHandler),
     licenseProxy: new Endpoint('licenseProxy', licenseHandler),
-    dcgm: new Endpoint('dcgm', metricsHandler(dcgmMetrics, () => profile.dcgmEndpoint === 'slow')),
+    dcgm: new Endpoint('dcgm', metricsHandler('dcgm', dcgmMetrics, () => profile.dcgmEndpoint === 'slow')),
     control: new Endpoint('control', controlHandler),
   };
   // Live /v1/listen streams arrive as HTTP upgrades on the API port.
@@ -325,6 +340,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     scenario: () => current,
     listenStats: () => listen.stats(),
     resetListenStats: () => listen.resetStats(),
+    metricsRequests: () => ({ ...metricsRequests }),
     setScenario(name: ScenarioName): void {
       if (!isScenarioName(name)) throw new Error(`unknown scenario "${String(name)}"; known: ${SCENARIO_NAMES.join(', ')}`);
       switchTo(name);

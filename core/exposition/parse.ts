@@ -185,6 +185,7 @@ export function parseExposition(text: string, options: ParseOptions = {}): Metri
   // The line being parsed and a cursor into it; the helpers below share them.
   let line = '';
   let pos = 0;
+  let lineHasBackslash = false;
 
   const fail: (message: string) => never = (message) => {
     throw new ExpositionError(message, lineNo);
@@ -213,7 +214,6 @@ export function parseExposition(text: string, options: ParseOptions = {}): Metri
   /** Parses a label set; the cursor is on `{`. Leaves the cursor after `}`. */
   const scanLabels = (): Record<string, string> => {
     const labels: Record<string, string> = {};
-    const seen = new Set<string>();
     pos++; // {
     for (;;) {
       skipBlanks();
@@ -227,34 +227,41 @@ export function parseExposition(text: string, options: ParseOptions = {}): Metri
       while (pos < line.length && isLabelChar(line.charCodeAt(pos))) pos++;
       const name = line.slice(start, pos);
       if (name.startsWith('__')) fail(`reserved label name ${excerpt(name)}`);
-      if (seen.has(name)) fail(`duplicate label name ${excerpt(name)}`);
-      seen.add(name);
+      // Own properties only: a name like "constructor" is an ordinary label. (__proto__ was refused just above.)
+      if (Object.hasOwn(labels, name)) fail(`duplicate label name ${excerpt(name)}`);
       skipBlanks();
       if (at() !== 0x3d /* = */) fail(`expected '=' after label name ${excerpt(name)}`);
       pos++;
       skipBlanks();
       if (at() !== 0x22 /* " */) fail(`expected '"' to open the value of label ${excerpt(name)}`);
       pos++;
-      let value = '';
-      let run = pos;
-      for (;;) {
-        if (atEnd()) fail(`unterminated value of label ${excerpt(name)}`);
-        const c = line.charCodeAt(pos);
-        if (c === 0x22) break;
-        if (c === 0x5c /* \ */) {
-          const next = pos + 1 < line.length ? line[pos + 1] : '';
-          const decoded = next === '\\' ? '\\' : next === '"' ? '"' : next === 'n' ? '\n' : undefined;
-          if (decoded === undefined) fail(`invalid escape ${excerpt(`\\${next}`)} in value of label ${excerpt(name)}`);
-          value += line.slice(run, pos) + decoded;
-          pos += 2;
-          run = pos;
-          continue;
+      // Most values hold no escape: on a line without a backslash the value ends at the next quote.
+      const close = lineHasBackslash ? -1 : line.indexOf('"', pos);
+      if (close >= 0) {
+        labels[name] = line.slice(pos, close);
+        pos = close + 1;
+      } else {
+        let value = '';
+        let run = pos;
+        for (;;) {
+          if (atEnd()) fail(`unterminated value of label ${excerpt(name)}`);
+          const c = line.charCodeAt(pos);
+          if (c === 0x22) break;
+          if (c === 0x5c /* \ */) {
+            const next = pos + 1 < line.length ? line[pos + 1] : '';
+            const decoded = next === '\\' ? '\\' : next === '"' ? '"' : next === 'n' ? '\n' : undefined;
+            if (decoded === undefined) fail(`invalid escape ${excerpt(`\\${next}`)} in value of label ${excerpt(name)}`);
+            value += line.slice(run, pos) + decoded;
+            pos += 2;
+            run = pos;
+            continue;
+          }
+          pos++;
         }
-        pos++;
+        value += line.slice(run, pos);
+        pos++; // closing "
+        labels[name] = value;
       }
-      value += line.slice(run, pos);
-      pos++; // closing "
-      labels[name] = value;
       skipBlanks();
       const c = at();
       if (c === 0x2c /* , */) {
@@ -422,6 +429,10 @@ export function parseExposition(text: string, options: ParseOptions = {}): Metri
   };
 
   const length = text.length;
+  // NUL and backslash are searched for in the whole text, not again in every line: a line holds one when the next
+  // one found lies before its end.
+  const firstNul = text.indexOf('\0');
+  let nextBackslash = text.indexOf('\\');
   let start = 0;
   while (start < length) {
     let end = text.indexOf('\n', start);
@@ -429,10 +440,12 @@ export function parseExposition(text: string, options: ParseOptions = {}): Metri
     lineNo++;
     if (end - start > maxLineLength) fail(`line longer than ${maxLineLength} characters`);
     line = text.slice(start, end);
+    if (eofLine) fail(`text after # EOF (line ${eofLine})`);
+    if (firstNul >= 0 && firstNul < end) fail('NUL character');
+    if (nextBackslash >= 0 && nextBackslash < start) nextBackslash = text.indexOf('\\', start);
+    lineHasBackslash = nextBackslash >= 0 && nextBackslash < end;
     start = end + 1;
     pos = 0;
-    if (eofLine) fail(`text after # EOF (line ${eofLine})`);
-    if (line.includes('\0')) fail('NUL character');
     skipBlanks();
     if (atEnd()) continue;
     if (at() === 0x23) parseComment();

@@ -28,10 +28,16 @@ export function renderText(families: readonly MetricFamily[]): string {
   return out;
 }
 
+// Called for every series on every scrape (the exporter renders a whole node each time), so it builds the line in one
+// pass (no entry pairs, no join) and escapes only the values that need it.
 export function renderSample(sample: Sample): string {
-  const labels = Object.entries(sample.labels);
-  const body = labels.length ? `{${labels.map(([k, v]) => `${k}="${escapeLabel(v)}"`).join(',')}}` : '';
-  return `${sample.name}${body} ${formatValue(sample.value)}\n`;
+  let line = sample.name;
+  let first = true;
+  for (const key of Object.keys(sample.labels)) {
+    line += `${first ? '{' : ','}${key}="${escapeLabel(sample.labels[key]!)}"`;
+    first = false;
+  }
+  return `${line}${first ? '' : '}'} ${formatValue(sample.value)}\n`;
 }
 
 export function formatValue(value: number): string {
@@ -41,7 +47,10 @@ export function formatValue(value: number): string {
   return String(value);
 }
 
+const NEEDS_ESCAPE = /[\\\n"]/;
+
 function escapeLabel(value: string): string {
+  if (!NEEDS_ESCAPE.test(value)) return value;
   return value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
 }
 

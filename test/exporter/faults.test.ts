@@ -142,5 +142,13 @@ describe('exporter under upstream faults', () => {
     const answers = await Promise.all(Array.from({ length: 20 }, () => get(`${exporter.url}/metrics`)));
     expect(answers.every((a) => a.status === 200)).toBe(true);
     expect(slow.hits()).toBe(1);
+    // One collection, encoded once: every scraper gets the same bytes, with their length and no ETag to compute.
+    expect(new Set(answers.map((a) => a.text)).size).toBe(1);
+    expect(answers[0]!.text).toContain('engine_max_active_requests 0');
+    for (const a of answers) {
+      expect(a.headers.get('content-length')).toBe(String(Buffer.byteLength(a.text)));
+      expect(a.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
+      expect(a.headers.get('etag')).toBeNull();
+    }
   });
 });

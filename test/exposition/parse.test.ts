@@ -273,6 +273,20 @@ describe('accepted syntax', () => {
     ]);
   });
 
+  it('escaped and plain values on the same line and around it; labels named like Object members', () => {
+    // Lines without a backslash take a shorter path: the lines before, after and between escaped ones must not.
+    const text = 'a{x="1",y="a\\"b",z="2"} 1\nb{x="plain"} 2\nc{x="\\\\",y="q"} 3\nd{x="\\n"} 4\ne{x="e"} 5\n';
+    expect(samplesOf(text)).toEqual([
+      { name: 'a', labels: { x: '1', y: 'a"b', z: '2' }, value: 1 },
+      { name: 'b', labels: { x: 'plain' }, value: 2 },
+      { name: 'c', labels: { x: '\\', y: 'q' }, value: 3 },
+      { name: 'd', labels: { x: '\n' }, value: 4 },
+      { name: 'e', labels: { x: 'e' }, value: 5 },
+    ]);
+    expect(samplesOf('f{constructor="1",toString="2",hasOwnProperty="3"} 6\n')[0]!.labels).toEqual({ constructor: '1', toString: '2', hasOwnProperty: '3' });
+    expect(expositionError(() => parseExposition('f{constructor="1",constructor="2"} 1')).message).toMatch(/duplicate label name/);
+  });
+
   it('values: NaN, ±Inf, exponents, huge integers, signs, bare dots', () => {
     const values = ['NaN', '+Inf', '-Inf', 'Inf', 'inf', '+Infinity', '1e+18', '9223372036854775794', '-0.5', '.5', '5.', '1E-3', '+7', '0.000000', '1.7976931348623157e308'];
     const parsed = samplesOf(values.map((v, i) => `v${i} ${v}\n`).join('')).map((s) => s.value);

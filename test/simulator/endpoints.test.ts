@@ -155,6 +155,21 @@ describe('control endpoint', () => {
     expect((await getJson(`${sim.urls.control}/scenario`)).body).toMatchObject({ current: 'healthy' });
   });
 
+  it('GET /metrics-requests counts the /metrics requests each upstream received, and nothing else', async () => {
+    const c = clock();
+    const sim = await simulator({ clock: c });
+    expect((await getJson(`${sim.urls.control}/metrics-requests`)).body).toEqual({ engine: 0, dcgm: 0 });
+    await Promise.all([1, 2, 3].map(() => get(`${sim.urls.engine}/metrics`)));
+    await get(`${sim.urls.dcgm}/metrics`);
+    // Not fetches of /metrics: another path, and a method the endpoint refuses.
+    await get(`${sim.urls.engine}/other`);
+    await get(`${sim.urls.dcgm}/metrics`, { method: 'POST' });
+    const counted = await getJson(`${sim.urls.control}/metrics-requests`);
+    expect(counted).toMatchObject({ status: 200, body: { engine: 3, dcgm: 1 } });
+    expect(sim.metricsRequests()).toEqual({ engine: 3, dcgm: 1 });
+    expect((await get(`${sim.urls.control}/metrics-requests`, { method: 'PUT' })).status).toBe(405);
+  });
+
   it('rejects unknown scenarios with 404 and the list, and wrong methods with 405', async () => {
     const c = clock();
     const sim = await simulator({ clock: c });
