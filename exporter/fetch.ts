@@ -1,5 +1,7 @@
 // One upstream HTTP GET with everything that can go wrong turned into a small, fixed set of reasons: the exporter
 // reports *why* a source failed without ever letting one source's failure escape into another's.
+import http from 'node:http';
+import https from 'node:https';
 import type { SOURCE_FAILURE_REASONS } from '../core/catalog/index.ts';
 
 export type FailureReason = (typeof SOURCE_FAILURE_REASONS)[number];
@@ -27,58 +29,74 @@ export interface Fetched {
   body: string;
 }
 
-/** GETs `url`; resolves only for 2xx bodies within `maxBytes`, else throws SourceError with its reason. */
-export async function fetchText(url: string, options: FetchOptions): Promise<Fetched> {
-  let response: Response;
-  try {
-    response = await fetch(url, {
-      signal: options.signal,
-      redirect: 'error',
-      headers: { accept: options.accept ?? '*/*', ...options.headers },
-    });
-  } catch (err) {
-    throw classify(err, options.signal);
-  }
-  if (response.status < 200 || response.status > 299) {
-    await response.body?.cancel().catch(() => undefined);
-    throw new SourceError('http_status', `answered HTTP ${response.status}`, response.status);
-  }
-  const declared = Number(response.headers.get('content-length') ?? NaN);
-  if (declared > options.maxBytes) {
-    await response.body?.cancel().catch(() => undefined);
-    throw new SourceError('too_large', `body of ${declared} bytes is over the ${options.maxBytes}-byte limit`);
-  }
-  const body = await readLimited(response, options);
-  return { status: response.status, contentType: response.headers.get('content-type') ?? '', body };
+/**
+ * Keep-alive connections to each upstream, as Prometheus keeps its own to the exporter. node:http rather than fetch
+ * (undici): the exporter benchmark measured fetch at about twice node:http's CPU per request (0.7-1.0 ms against
+ * 0.4-0.5 ms for one 64 kB answer), paid four times a scrape.
+ */
+const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
+
+/**
+ * GETs `url`; resolves only for 2xx bodies within `maxBytes`, else rejects with a SourceError and its reason. Redirects
+ * are not followed (a 3xx is an http_status failure): an exporter following one would scrape something else.
+ */
+export function fetchText(url: string, options: FetchOptions): Promise<Fetched> {
+  const { signal, maxBytes } = options;
+  return new Promise<Fetched>((resolve, reject) => {
+    let settled = false;
+    const fail = (err: SourceError) => {
+      if (settled) return;
+      settled = true;
+      request?.destroy();
+      reject(err);
+    };
+    if (signal.aborted) return fail(timeoutError());
+    let target: URL;
+    try {
+      target = new URL(url);
+    } catch {
+      return fail(new SourceError('connection', 'not a valid URL'));
+    }
+    const secure = target.protocol === 'https:';
+    const request: http.ClientRequest | undefined = (secure ? https : http).get(
+      target,
+      { agent: secure ? agents.https : agents.http, signal, headers: { accept: options.accept ?? '*/*', ...options.headers } },
+      (response) => {
+        const status = response.statusCode ?? 0;
+        if (status < 200 || status > 299) {
+          response.resume();
+          return fail(new SourceError('http_status', `answered HTTP ${status}`, status));
+        }
+        const declared = Number(response.headers['content-length'] ?? NaN);
+        if (declared > maxBytes) return fail(new SourceError('too_large', `body of ${declared} bytes is over the ${maxBytes}-byte limit`));
+        const chunks: Buffer[] = [];
+        let size = 0;
+        response.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > maxBytes) fail(new SourceError('too_large', `body is over the ${maxBytes}-byte limit`));
+          else chunks.push(chunk);
+        });
+        response.on('error', (err) => fail(classify(err, signal)));
+        response.on('end', () => {
+          if (settled) return;
+          // A body cut short (the upstream died mid-answer) ends without being complete.
+          if (!response.complete) return fail(new SourceError('connection', 'connection closed before the body ended'));
+          settled = true;
+          // Invalid UTF-8 becomes U+FFFD, as TextDecoder without `fatal`; the parser then judges the text.
+          resolve({ status, contentType: response.headers['content-type'] ?? '', body: Buffer.concat(chunks, size).toString('utf8') });
+        });
+        response.on('close', () => fail(new SourceError('connection', 'connection closed before the body ended')));
+      },
+    );
+    request.on('error', (err) => fail(classify(err, signal)));
+  });
 }
 
-async function readLimited(response: Response, options: FetchOptions): Promise<string> {
-  if (!response.body) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > options.maxBytes) {
-        await reader.cancel().catch(() => undefined);
-        throw new SourceError('too_large', `body is over the ${options.maxBytes}-byte limit`);
-      }
-      chunks.push(value);
-    }
-  } catch (err) {
-    if (err instanceof SourceError) throw err;
-    throw classify(err, options.signal);
-  }
-  return new TextDecoder('utf-8', { fatal: false }).decode(Buffer.concat(chunks));
-}
+const timeoutError = () => new SourceError('timeout', 'did not answer within its timeout');
 
 function classify(err: unknown, signal: AbortSignal): SourceError {
-  if (signal.aborted) return new SourceError('timeout', 'did not answer within its timeout');
-  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-  const code = cause?.code ?? (err as { code?: string }).code;
+  if (signal.aborted) return timeoutError();
+  const code = (err as { code?: string }).code;
   // The message is ours, never the upstream's text: it may carry URLs with credentials.
   return new SourceError('connection', code ? `connection failed (${code})` : 'connection failed');
 }

@@ -75,6 +75,18 @@ describe('exporter under upstream faults', () => {
     await expectEngineDown(`${failing.url}/metrics`, 'http_status');
   });
 
+  it('does not follow a redirect: a 3xx is reason http_status', async () => {
+    const elsewhere = await serve((_req, res) => res.end('engine_active_requests{kind="batch"} 7\n'));
+    const redirecting = await serve((_req, res) => {
+      res.statusCode = 302;
+      res.setHeader('location', `${elsewhere.url}/metrics`);
+      res.end();
+    });
+    servers.push(elsewhere, redirecting);
+    const { text } = await expectEngineDown(`${redirecting.url}/metrics`, 'http_status');
+    expect(sample(text, 'engine_active_requests', { kind: 'batch' })).toBeUndefined();
+  });
+
   it('refuses garbage whole, as reason parse, and serves none of it', async () => {
     const garbage = await serve((_req, res) => res.end('<html><body>502 Bad Gateway</body></html>\n{"not":"metrics"}\n'));
     servers.push(garbage);
@@ -91,6 +103,7 @@ describe('exporter under upstream faults', () => {
     const { exporter } = await exporterWith(`${truncated.url}/metrics`);
     const { text } = await get(`${exporter.url}/metrics`);
     expect(sample(text, 'dgmon_source_up', { source: 'engine' })).toBe(0);
+    expect(sample(text, 'dgmon_source_failures_total', { source: 'engine', reason: 'connection' })).toBe(1);
     expect(sample(text, 'engine_active_requests', { kind: 'batch' })).toBeUndefined();
   });
 
