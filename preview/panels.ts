@@ -28,7 +28,19 @@ export interface ThresholdStep {
   color: string;
 }
 
-export interface PanelModel {
+/** How values are shown: the panel's fieldConfig.defaults, which a series' overrides may change (see fieldFor). */
+export interface FieldDefaults {
+  unit: string;
+  decimals?: number;
+  min?: number;
+  max?: number;
+  thresholds: ThresholdStep[];
+  thresholdsMode: 'absolute' | 'percentage';
+  lineWidth: number;
+  fillOpacity: number;
+}
+
+export interface PanelModel extends FieldDefaults {
   /** Position in the dashboard's panel list, for element ids. */
   index: number;
   /** The panel's own type, as the JSON says. */
@@ -37,12 +49,6 @@ export interface PanelModel {
   title: string;
   description: string;
   grid: GridPos;
-  unit: string;
-  decimals?: number;
-  min?: number;
-  max?: number;
-  thresholds: ThresholdStep[];
-  thresholdsMode: 'absolute' | 'percentage';
   /** How a time series draws its thresholds. */
   thresholdsStyle: 'off' | 'line' | 'dashed' | 'area' | 'line+area' | 'dashed+area';
   legend: { show: boolean; placement: 'bottom' | 'right'; calcs: string[] };
@@ -52,8 +58,6 @@ export interface PanelModel {
   colorMode: 'value' | 'background' | 'none';
   /** Gauge and bar gauge: horizontal or vertical; auto picks by the panel's shape. */
   orientation: 'auto' | 'horizontal' | 'vertical';
-  lineWidth: number;
-  fillOpacity: number;
   /** fieldConfig.overrides: per-series changes to the unit, axis, colour… (see fieldFor). */
   overrides: FieldOverride[];
   targets: PanelTarget[];
@@ -242,20 +246,12 @@ export function thresholdColor(panel: Pick<Field, 'thresholds' | 'thresholdsMode
 }
 
 /** How one series is shown: the panel's defaults with the overrides that match it applied, in order. */
-export interface Field {
-  unit: string;
-  decimals?: number;
-  min?: number;
-  max?: number;
-  thresholds: ThresholdStep[];
-  thresholdsMode: 'absolute' | 'percentage';
+export interface Field extends FieldDefaults {
   /** Time series: which side its y axis is on; a unit other than the first gets its own axis. */
   axisPlacement: 'auto' | 'left' | 'right' | 'hidden';
   /** A fixed colour instead of the palette's. */
   color?: string;
   displayName?: string;
-  lineWidth: number;
-  fillOpacity: number;
 }
 
 function matches(matcher: FieldOverride['matcher'], series: { refId: string; name: string }): boolean {
