@@ -10,6 +10,7 @@ import type { SimulateFlags } from './long-running.ts';
 import { SIMULATOR_PORTS } from './ports.ts';
 import { UsageError } from './errors.ts';
 import type { VerifyFlags } from '../verify/command.ts';
+import type { PreviewFlags } from '../preview/command.ts';
 
 /** Exit codes: 0 done, 1 failed, 2 invalid config or usage. */
 export const EXIT = { ok: 0, failed: 1, invalid: 2 } as const;
@@ -134,6 +135,21 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       const { runVerifyCommand } = await import('../verify/command.ts');
       const { config } = loadConfig(opts.config);
       code = await runVerifyCommand(opts, config, io.out);
+    });
+
+  program
+    .command('preview')
+    .description('Draw every generated dashboard as a PNG in headless Chromium (<out>/<uid>.png and index.html): from --prometheus, or from a short scripted run of simulated nodes, healthy then faulty (about 2.5 min).')
+    .option('--prometheus <url>', 'the Prometheus to read, e.g. http://prometheus:9090 (default: the scripted run)')
+    .option('-o, --out <dir>', 'output directory', 'out/preview')
+    .option('-c, --config <file>', 'with --prometheus: the dgmon.yaml the rules were generated from (default ./dgmon.yaml if present)')
+    .option('--dashboard <uid>', 'only this dashboard (repeatable)', (uid: string, all: string[]) => [...all, uid], [] as string[])
+    .option('--range <duration>', "with --prometheus: the time range ending now (default: each dashboard's own, 6h)")
+    .option('--width <px>', 'page width in pixels', '1600')
+    .action(async (opts: PreviewFlags) => {
+      // Loaded on demand: the browser driver is not needed by any other command.
+      const { runPreviewCommand } = await import('../preview/command.ts');
+      code = await runPreviewCommand(opts, io.out, io.err);
     });
 
   program

@@ -122,32 +122,27 @@ export function prometheusConfig(options: PrometheusOptions): string {
   });
 }
 
-export async function startPrometheus(options: PrometheusOptions): Promise<PrometheusHandle> {
-  for (const f of options.ruleFiles ?? []) {
-    if (f.name !== basename(f.name) || f.name === '' || f.name === 'prometheus.yml' || f.name === 'data') {
-      throw new Error(`rule file name must be a plain file name other than prometheus.yml and data: ${JSON.stringify(f.name)}`);
-    }
+/** Instant and range queries against any Prometheus: the one started here, or a user's (`dgmon preview --prometheus`). */
+export type PrometheusQueries = Pick<PrometheusHandle, 'query' | 'queryRange'>;
+
+/**
+ * The query API of the Prometheus at `baseUrl` (a path prefix such as /prometheus is kept). Credentials written into
+ * the URL (http://user:pass@host) are sent as basic auth, since fetch refuses them in the URL itself.
+ */
+export function prometheusClient(baseUrl: string): PrometheusQueries {
+  const target = new URL(baseUrl);
+  const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
+  if (target.username || target.password) {
+    headers.authorization = `Basic ${Buffer.from(`${decodeURIComponent(target.username)}:${decodeURIComponent(target.password)}`).toString('base64')}`;
+    target.username = '';
+    target.password = '';
   }
-  const daemon = await startDaemon({
-    name: 'prometheus',
-    bin: PROMETHEUS_BIN,
-    files: { 'prometheus.yml': prometheusConfig(options), ...Object.fromEntries((options.ruleFiles ?? []).map((f) => [f.name, f.content])) },
-    args: ({ dir, address, url }) => [
-      `--config.file=${join(dir, 'prometheus.yml')}`,
-      `--storage.tsdb.path=${join(dir, 'data')}`,
-      `--web.listen-address=${address}`,
-      `--web.external-url=${url}`,
-      '--web.enable-lifecycle',
-      '--storage.tsdb.retention.time=1d',
-      ...(options.alertResendDelay ? [`--rules.alert.resend-delay=${options.alertResendDelay}`] : []),
-    ],
-  });
-  const { url, dir } = daemon;
+  const base = target.toString().replace(/\/+$/, '');
 
   async function api(path: string, params: Record<string, string>): Promise<unknown> {
-    const response = await fetch(`${url}${path}`, {
+    const response = await fetch(`${base}${path}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      headers,
       body: new URLSearchParams(params),
       signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
     });
@@ -196,6 +191,33 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
     if (data.resultType !== 'matrix') throw new Error(`query_range returned a ${data.resultType}: ${expr}`);
     return data.result.map((s) => ({ metric: s.metric, values: s.values.map(([t, v]) => [t, sampleValue(v)] as [number, number]) }));
   }
+
+  return { query, queryRange };
+}
+
+export async function startPrometheus(options: PrometheusOptions): Promise<PrometheusHandle> {
+  for (const f of options.ruleFiles ?? []) {
+    if (f.name !== basename(f.name) || f.name === '' || f.name === 'prometheus.yml' || f.name === 'data') {
+      throw new Error(`rule file name must be a plain file name other than prometheus.yml and data: ${JSON.stringify(f.name)}`);
+    }
+  }
+  const daemon = await startDaemon({
+    name: 'prometheus',
+    bin: PROMETHEUS_BIN,
+    files: { 'prometheus.yml': prometheusConfig(options), ...Object.fromEntries((options.ruleFiles ?? []).map((f) => [f.name, f.content])) },
+    args: ({ dir, address, url }) => [
+      `--config.file=${join(dir, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${join(dir, 'data')}`,
+      `--web.listen-address=${address}`,
+      `--web.external-url=${url}`,
+      '--web.enable-lifecycle',
+      '--storage.tsdb.retention.time=1d',
+      ...(options.alertResendDelay ? [`--rules.alert.resend-delay=${options.alertResendDelay}`] : []),
+    ],
+  });
+  const { url, dir } = daemon;
+
+  const { query, queryRange } = prometheusClient(url);
 
   async function waitFor(expr: string, ok: (r: InstantSample[]) => boolean, timeoutMs: number): Promise<InstantSample[]> {
     const until = Date.now() + timeoutMs;

@@ -11,6 +11,35 @@ export function substituteVariables(expr: string, config: DgmonConfig, range = '
     .replaceAll('$node', '.+');
 }
 
+/** The part of a panel's JSON (Grafana's classic model) that says what it queries. */
+export interface PanelTargetsJson {
+  type: string;
+  title: string;
+  targets?: { expr: string; refId: string; legendFormat?: string; instant?: boolean; range?: boolean; hide?: boolean }[];
+}
+
+export interface PanelTarget {
+  refId: string;
+  /** Variables substituted, ready for Prometheus. */
+  expr: string;
+  /** Grafana's legend template, e.g. `{{node}} GPU {{gpu}}`; empty when the panel sets none. */
+  legendFormat: string;
+  /** An instant query (one value per series, at the end of the range) rather than a range query. */
+  instant: boolean;
+}
+
+/** A panel's visible targets, variables substituted for a dashboard time range of `range` (a duration). */
+export function panelTargets(panel: PanelTargetsJson, config: DgmonConfig, range: string): PanelTarget[] {
+  return (panel.targets ?? [])
+    .filter((t) => !t.hide)
+    .map((t) => ({
+      refId: t.refId,
+      expr: substituteVariables(t.expr, config, range),
+      legendFormat: t.legendFormat ?? '',
+      instant: t.instant === true && t.range !== true,
+    }));
+}
+
 export interface PanelQueries {
   /** "<dashboard uid> / <panel title>" */
   name: string;
@@ -21,11 +50,11 @@ export interface PanelQueries {
 /** Every non-row panel of every generated dashboard with its queries as Grafana would send them (range 5m). */
 export function panelQueries(config: DgmonConfig): PanelQueries[] {
   return buildDashboards(config).flatMap((dashboard) =>
-    (dashboard.json.panels as { title: string; type: string; targets?: { expr: string; refId: string }[] }[])
+    (dashboard.json.panels as PanelTargetsJson[])
       .filter((p) => p.type !== 'row')
       .map((panel) => ({
         name: `${dashboard.uid} / ${panel.title}`,
-        queries: (panel.targets ?? []).map((t) => ({ refId: t.refId, expr: substituteVariables(t.expr, config, '5m') })),
+        queries: panelTargets(panel, config, '5m').map(({ refId, expr }) => ({ refId, expr })),
       })),
   );
 }

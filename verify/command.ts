@@ -17,7 +17,8 @@ export interface VerifyFlags {
   testAlerts: boolean;
 }
 
-function url(value: string, flag: string): string {
+/** An http(s) URL flag, or a usage error naming the flag (also used by `dgmon preview --prometheus`). */
+export function url(value: string, flag: string): string {
   let parsed: URL | undefined;
   try {
     parsed = new URL(value);

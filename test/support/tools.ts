@@ -7,6 +7,7 @@ export const TOOL_PACKAGES = {
   prometheus: 'prometheus',
   amtool: 'prometheus-alertmanager',
   'prometheus-alertmanager': 'prometheus-alertmanager',
+  chromium: 'chromium',
 } as const;
 export type Tool = keyof typeof TOOL_PACKAGES;
 

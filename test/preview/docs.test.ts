@@ -1,0 +1,31 @@
+// The README shows every dashboard's picture, stored under docs/dashboards by `npm run preview`: a dashboard added
+// without its picture, or a picture of one that is gone, fails here (regenerate with npm run preview).
+import { describe, it, expect } from 'vitest';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseConfig } from '../../core/config.ts';
+import { buildDashboards } from '../../dashboards/index.ts';
+import { pngSize } from '../support/png.ts';
+
+const DOCS = 'docs/dashboards';
+const root = (path: string) => fileURLToPath(new URL(`../../${path}`, import.meta.url));
+
+describe('the stored previews', () => {
+  const uids = buildDashboards(parseConfig({})).map((d) => d.uid);
+  const readme = readFileSync(root('README.md'), 'utf8');
+  const index = readFileSync(root(`${DOCS}/index.html`), 'utf8');
+
+  it('are one 1600-pixel-wide PNG per dashboard, nothing else but index.html', () => {
+    expect(readdirSync(root(DOCS)).sort()).toEqual([...uids.map((uid) => `${uid}.png`), 'index.html'].sort());
+    for (const uid of uids) expect(pngSize(readFileSync(root(`${DOCS}/${uid}.png`))).width, uid).toBe(1600);
+  });
+
+  it('are shown in the README and listed in index.html', () => {
+    for (const uid of uids) {
+      expect(existsSync(root(`${DOCS}/${uid}.png`))).toBe(true);
+      expect(readme, uid).toContain(`](${DOCS}/${uid}.png)`);
+      expect(index, uid).toContain(`<img src="${uid}.png"`);
+    }
+    expect(readme).toContain('npm run preview');
+  });
+});
