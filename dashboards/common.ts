@@ -12,6 +12,9 @@ import { recordNames, type RecordNames } from '../alerts/rules/names.ts';
 import { DASHBOARD_UIDS, type DashboardKey } from '../alerts/types.ts';
 import { runbookUrl } from '../alerts/index.ts';
 
+/** A GPU's series, named so that GPUs of several nodes stay apart in one legend. */
+export const GPU_LEGEND = '{{node}} GPU {{gpu}}';
+
 /** Every panel and target reads from the dashboard's datasource variable. */
 export const DATASOURCE = { type: 'prometheus', uid: '${datasource}' };
 

@@ -33,6 +33,7 @@ export function fleetDashboard(ctx: DashboardContext) {
         { value: a[alert].warningDays, color: 'green' },
       ],
       alert,
+      span: 8,
     });
 
   return dashboardShell(ctx, 'fleet', 'Fleet overview', 'Service levels, traffic, errors and latency of the whole Deepgram fleet, with the alert thresholds drawn in.')
@@ -42,6 +43,7 @@ export function fleetDashboard(ctx: DashboardContext) {
         description: `Share of Engine requests not answered with a server error, against the ${num(slo.availability.objective * 100)} % objective.`,
         unit: 'percentunit',
         targets: [instantTarget(`1 - max(${filtered(rec.availabilityErrorRatio(slo.burnRateWindows.at(-1)?.long ?? '3d'), ctx.clusterFilter)})`, 'availability')],
+        baseColor: 'red',
         thresholds: [{ value: slo.availability.objective, color: 'green' }],
         alert: 'DeepgramErrorBudgetBurn',
       }),
@@ -52,7 +54,8 @@ export function fleetDashboard(ctx: DashboardContext) {
         description: 'Share of the availability error budget not yet spent over the SLO period: 1 untouched, 0 spent, below 0 the objective is missed.',
         unit: 'percentunit',
         targets: [instantTarget(`1 - (${periodRequests(SERVER_ERROR_MATCHER)} / ${periodRequests()}) / ${num(budget)}`, 'budget left')],
-        thresholds: [{ value: 0, color: 'red' }],
+        baseColor: 'red',
+        thresholds: [{ value: 0, color: 'green' }],
         alert: 'DeepgramErrorBudgetBurn',
       }),
     )
@@ -134,20 +137,21 @@ export function fleetDashboard(ctx: DashboardContext) {
       }),
     )
     .withPanel(
-      stat(ctx, {
-        title: 'Audio processed',
-        description: 'Batch audio hours transcribed in the selected time range (engine_asr_per_file_audio_duration_seconds_sum; the Engine does not count streaming audio).',
-        unit: 'h',
-        targets: [instantTarget(`sum(increase(${q.engine(`${ENGINE.asrPerFileAudioDuration.name}_sum`)}[$__range])) / 3600`, 'audio hours')],
-      }),
-    )
-    .withPanel(
       timeseries(ctx, {
         title: 'Rate-limit hits',
         description: 'HTTP 429 answers seen by the dgmon exporter and applications using the dgmon client library, per job.',
         unit: 'short',
         targets: [target(`sum by (job) (increase(${q.clients(DGMON.rateLimitHits.name)}[$__rate_interval]))`, '{{job}}')],
         alert: 'DeepgramRateLimited',
+      }),
+    )
+    .withPanel(
+      stat(ctx, {
+        title: 'Audio processed',
+        description: 'Batch audio hours transcribed in the selected time range (engine_asr_per_file_audio_duration_seconds_sum; the Engine does not count streaming audio).',
+        unit: 'h',
+        targets: [instantTarget(`sum(increase(${q.engine(`${ENGINE.asrPerFileAudioDuration.name}_sum`)}[$__range])) / 3600`, 'audio hours')],
+        span: 8,
       }),
     )
     .withPanel(daysLeft('TLS certificates: days left', DGMON.tlsChainExpiry.name, 'target', 'DeepgramTLSCertificateExpiringSoon', 'Days until the first certificate of the chain each watched TLS endpoint serves expires (exporter.expiry.tls).'))
@@ -159,6 +163,7 @@ export function fleetDashboard(ctx: DashboardContext) {
         unit: 's',
         targets: [target(`max by (check) (${q.exporter(DGMON.healthCheckDuration.name)})`, '{{check}}')],
         alert: 'DeepgramHealthCheckFailing',
+        span: 24,
       }),
     )
     .withRow(new RowBuilder('Synthetic probe and applications (source label)'))

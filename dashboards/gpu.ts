@@ -3,9 +3,8 @@
 // (q.dcgmClean) and aggregated to one series per GPU.
 import { DCGM, DCGM_BLANK_SENTINEL_MIN } from '../core/catalog/index.ts';
 import { increase, maxBy, num, rate, sumBy, changes } from '../core/promql.ts';
-import { dashboardShell, filtered, stat, target, timeseries, instantTarget, type DashboardContext } from './common.ts';
+import { GPU_LEGEND, dashboardShell, filtered, stat, target, timeseries, instantTarget, type DashboardContext } from './common.ts';
 
-const GPU_LEGEND = '{{node}} GPU {{gpu}}';
 /** DCGM energy is in millijoules: mJ/s ÷ 1000 = W, mJ ÷ 3.6e9 = kWh. */
 const MJ_PER_J = 1000;
 const MJ_PER_KWH = 3.6e9;
@@ -91,14 +90,6 @@ export function gpuDashboard(ctx: DashboardContext) {
       }),
     )
     .withPanel(
-      stat(ctx, {
-        title: 'Energy used',
-        description: 'Energy each GPU used in the selected time range: increase of DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION (mJ) ÷ 3.6e9 = kWh. GPUs only, not the whole server.',
-        unit: 'kwatth',
-        targets: [instantTarget(counterPerGpu(DCGM.totalEnergy.name, increase, '$__range', MJ_PER_KWH), GPU_LEGEND)],
-      }),
-    )
-    .withPanel(
       timeseries(ctx, {
         title: 'SM clock',
         description: 'Streaming-multiprocessor clock per GPU (DCGM_FI_DEV_SM_CLOCK, MHz converted to Hz). A clock that drops while the GPU is busy means thermal or power throttling: compare with temperature and power.',
@@ -130,6 +121,14 @@ export function gpuDashboard(ctx: DashboardContext) {
         min: 0,
         targets: [target(changes(byNode(rec.gpuXidLast), '$__rate_interval'), `${GPU_LEGEND} code changes`, 'A')],
         alert: 'DeepgramGPUXidErrors',
+      }),
+    )
+    .withPanel(
+      stat(ctx, {
+        title: 'Energy used',
+        description: 'Energy each GPU used in the selected time range: increase of DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION (mJ) ÷ 3.6e9 = kWh. GPUs only, not the whole server.',
+        unit: 'kwatth',
+        targets: [instantTarget(counterPerGpu(DCGM.totalEnergy.name, increase, '$__range', MJ_PER_KWH), GPU_LEGEND)],
       }),
     )
     .withPanel(

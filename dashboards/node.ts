@@ -1,7 +1,8 @@
 // Deepgram / Node drill-down: one node's Engine, GPU, API status, License Proxy and exporter sources on one page,
 // where the alert links with a node land.
 import { DGMON } from '../core/catalog/index.ts';
-import { dashboardShell, filtered, stat, target, timeseries, instantTarget, type DashboardContext } from './common.ts';
+import { BigValueColorMode, BigValueTextMode } from '@grafana/grafana-foundation-sdk/common';
+import { GPU_LEGEND, dashboardShell, filtered, stat, target, timeseries, instantTarget, type DashboardContext } from './common.ts';
 
 export function nodeDashboard(ctx: DashboardContext) {
   const { config, q, rec, nodeFilter } = ctx;
@@ -19,7 +20,10 @@ export function nodeDashboard(ctx: DashboardContext) {
         unit: 'none',
         targets: [instantTarget(`(${exporterOnNode(DGMON.apiSystemHealth.name)}) == 1`, '{{state}}')],
         alert: 'DeepgramAPIDegraded',
-      }),
+      })
+        // The value is 1 for the state in force: its name is the answer, in neutral colour whichever it is.
+        .textMode(BigValueTextMode.Name)
+        .colorMode(BigValueColorMode.None),
     )
     .withPanel(
       stat(ctx, {
@@ -37,7 +41,10 @@ export function nodeDashboard(ctx: DashboardContext) {
         unit: 'none',
         targets: [instantTarget(`(${exporterOnNode(DGMON.licenseProxyState.name)}) == 1`, '{{state}}')],
         alert: 'DeepgramLicenseProxyTrustBased',
-      }),
+      })
+        // The value is 1 for the state in force: its name is the answer, in neutral colour whichever it is.
+        .textMode(BigValueTextMode.Name)
+        .colorMode(BigValueColorMode.None),
     )
     .withPanel(
       stat(ctx, {
@@ -82,7 +89,7 @@ export function nodeDashboard(ctx: DashboardContext) {
         unit: 'percentunit',
         min: 0,
         max: 1,
-        targets: [target(byNode(rec.gpuBusy), 'GPU {{gpu}}')],
+        targets: [target(byNode(rec.gpuBusy), GPU_LEGEND)],
         thresholds: [{ value: a.DeepgramGPUSaturated.threshold, color: 'orange' }],
         alert: 'DeepgramGPUSaturated',
       }),
@@ -92,7 +99,7 @@ export function nodeDashboard(ctx: DashboardContext) {
         title: 'GPU temperature',
         description: 'GPU temperature; the line is the alert threshold.',
         unit: 'celsius',
-        targets: [target(byNode(rec.gpuTemperature), 'GPU {{gpu}}')],
+        targets: [target(byNode(rec.gpuTemperature), GPU_LEGEND)],
         thresholds: [{ value: a.DeepgramGPUTemperatureHigh.thresholdCelsius, color: 'red' }],
         alert: 'DeepgramGPUTemperatureHigh',
       }),

@@ -56,6 +56,8 @@ export interface PanelModel extends FieldDefaults {
   reducer: string;
   /** Stat: colour the value or the background. Table cells: colour the text or the background. */
   colorMode: 'value' | 'background' | 'none';
+  /** Stat: what each cell shows (Grafana's textMode): auto is the value, and the name when there are several. */
+  textMode: 'auto' | 'value' | 'name' | 'value_and_name' | 'none';
   /** Gauge and bar gauge: horizontal or vertical; auto picks by the panel's shape. */
   orientation: 'auto' | 'horizontal' | 'vertical';
   /** fieldConfig.overrides: per-series changes to the unit, axis, colour… (see fieldFor). */
@@ -107,11 +109,13 @@ interface PanelJson extends PanelTargetsJson {
     legend?: { showLegend?: boolean; displayMode?: string; placement?: string; calcs?: string[] };
     reduceOptions?: { calcs?: string[] };
     colorMode?: string;
+    textMode?: string;
     orientation?: string;
   };
 }
 
 const THRESHOLD_STYLES = ['off', 'line', 'dashed', 'area', 'line+area', 'dashed+area'] as const;
+const TEXT_MODES = ['auto', 'value', 'name', 'value_and_name', 'none'] as const;
 
 function kindOf(type: string): PanelKind {
   if (type === 'row') return 'row';
@@ -158,6 +162,7 @@ function panelModel(panel: PanelJson, index: number, config: DgmonConfig, range:
     },
     reducer: panel.options?.reduceOptions?.calcs?.[0] ?? 'lastNotNull',
     colorMode: colorModeOf(panel),
+    textMode: (TEXT_MODES as readonly string[]).includes(panel.options?.textMode ?? '') ? (panel.options!.textMode as PanelModel['textMode']) : 'auto',
     orientation: orientation === 'horizontal' || orientation === 'vertical' ? orientation : 'auto',
     lineWidth: defaults.custom?.lineWidth ?? 1,
     fillOpacity: defaults.custom?.fillOpacity ?? 0,

@@ -199,10 +199,13 @@ export function statBody(panel: PanelModel, data: PanelData, size: Size): PanelB
   const values = reduced(panel, data);
   if (values.length === 0) return empty(data);
   const grid = cellGrid(values.length, size, STAT_ASPECT);
-  const named = values.length > 1;
+  // What Grafana's textMode shows: the big text is the value, or the series name; a second line names the value.
+  const mode = panel.textMode;
+  const bigIsName = mode === 'name';
+  const named = mode === 'value_and_name' || (mode === 'auto' && values.length > 1);
   const cells = values.map(({ name, value, series, field }) => {
     const color = colorOf(field, value);
-    const text = format(field, value);
+    const text = mode === 'none' ? '' : bigIsName ? name : format(field, value);
     const valueFont = fitFont(text, grid.width * 0.9, (named ? grid.height * 0.55 : grid.height * 0.7) * 0.85, 64);
     const nameFont = Math.max(9, Math.min(14, Math.round(grid.height * 0.18), Math.round((grid.width * 0.95) / (Math.max(4, name.length) * GLYPH_EM))));
     const background = panel.colorMode === 'background';

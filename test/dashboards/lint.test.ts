@@ -18,6 +18,7 @@ interface Panel {
   targets?: Target[];
   links?: { title: string; url: string }[];
   fieldConfig?: { defaults?: { unit?: string; thresholds?: { steps: { value: number | null }[] } } };
+  gridPos: { x: number; y: number; w: number; h: number };
 }
 interface Variable { name: string; type: string; label?: string; multi?: boolean; includeAll?: boolean; allValue?: string; refresh?: number; hide?: number }
 
@@ -38,6 +39,14 @@ for (const [name, config] of Object.entries({ defaults: parseConfig({}), 'multi-
         expect(Object.values(DASHBOARD_UIDS)).toContain(json.uid);
         expect(json.editable).toBe(false);
         expect(json.links.length).toBeGreaterThan(0);
+      });
+
+      it(`${d.uid}: every panel inside the 24-column grid, none overlapping another`, () => {
+        // Grafana moves a panel that reaches past column 24 down a line, leaving holes where the layout meant a row.
+        const all = json.panels;
+        for (const p of all) expect(p.gridPos.x + p.gridPos.w, p.title).toBeLessThanOrEqual(24);
+        const overlap = (a: Panel['gridPos'], b: Panel['gridPos']) => a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+        for (const [i, a] of all.entries()) for (const b of all.slice(i + 1)) expect(overlap(a.gridPos, b.gridPos), `${a.title} / ${b.title}`).toBe(false);
       });
 
       it(`${d.uid}: datasource, cluster and node variables as the linter wants them`, () => {
