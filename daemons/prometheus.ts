@@ -41,6 +41,15 @@ export interface PrometheusOptions {
    * after this delay, so end-to-end tests shorten it.
    */
   alertResendDelay?: string;
+  /**
+   * An existing TSDB directory to run on (e.g. one filled by `promtool tsdb create-blocks-from`), instead of a fresh
+   * one inside `dir`. close() leaves it in place: it belongs to the caller.
+   */
+  storagePath?: string;
+  /** --storage.tsdb.retention.time (default 1d). Retention counts back from the newest block, not from the clock. */
+  retention?: string;
+  /** Further command-line flags, after the ones above (a repeated flag's last value wins). */
+  extraArgs?: string[];
 }
 
 export interface InstantSample {
@@ -56,7 +65,7 @@ export interface RangeSeries {
 export interface PrometheusHandle {
   /** http://127.0.0.1:PORT, also passed as --web.external-url. */
   url: string;
-  /** The temporary directory holding prometheus.yml, the rule files and the TSDB; removed by close(). */
+  /** The temporary directory holding prometheus.yml, the rule files and the TSDB (unless `storagePath`); removed by close(). */
   dir: string;
   /** An instant query at `time` (unix seconds; default now). A scalar result becomes one sample with no labels. */
   query(expr: string, time?: number): Promise<InstantSample[]>;
@@ -134,12 +143,13 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
     files: { 'prometheus.yml': prometheusConfig(options), ...Object.fromEntries((options.ruleFiles ?? []).map((f) => [f.name, f.content])) },
     args: ({ dir, address, url }) => [
       `--config.file=${join(dir, 'prometheus.yml')}`,
-      `--storage.tsdb.path=${join(dir, 'data')}`,
+      `--storage.tsdb.path=${options.storagePath ?? join(dir, 'data')}`,
       `--web.listen-address=${address}`,
       `--web.external-url=${url}`,
       '--web.enable-lifecycle',
-      '--storage.tsdb.retention.time=1d',
+      `--storage.tsdb.retention.time=${options.retention ?? '1d'}`,
       ...(options.alertResendDelay ? [`--rules.alert.resend-delay=${options.alertResendDelay}`] : []),
+      ...(options.extraArgs ?? []),
     ],
   });
   const { url, dir } = daemon;
