@@ -14,18 +14,21 @@ export function substituteVariables(expr: string, config: DgmonConfig, range = '
 export interface PanelQueries {
   /** "<dashboard uid> / <panel title>" */
   name: string;
-  /** Each query with its variables substituted, ready for Prometheus. */
-  queries: { refId: string; expr: string }[];
+  /** Each query with its variables substituted, ready for Prometheus; `instant` ones Grafana sends as one instant query. */
+  queries: { refId: string; expr: string; instant: boolean }[];
 }
 
-/** Every non-row panel of every generated dashboard with its queries as Grafana would send them (range 5m). */
-export function panelQueries(config: DgmonConfig): PanelQueries[] {
+/**
+ * Every non-row panel of every generated dashboard with its queries as Grafana would send them for a dashboard time
+ * range of `range` (default 5m, the span the tests' short-lived Prometheus holds; $__range is that range).
+ */
+export function panelQueries(config: DgmonConfig, range = '5m'): PanelQueries[] {
   return buildDashboards(config).flatMap((dashboard) =>
-    (dashboard.json.panels as { title: string; type: string; targets?: { expr: string; refId: string }[] }[])
+    (dashboard.json.panels as { title: string; type: string; targets?: { expr: string; refId: string; instant?: boolean }[] }[])
       .filter((p) => p.type !== 'row')
       .map((panel) => ({
         name: `${dashboard.uid} / ${panel.title}`,
-        queries: (panel.targets ?? []).map((t) => ({ refId: t.refId, expr: substituteVariables(t.expr, config, '5m') })),
+        queries: (panel.targets ?? []).map((t) => ({ refId: t.refId, expr: substituteVariables(t.expr, config, range), instant: t.instant === true })),
       })),
   );
 }
