@@ -16,6 +16,8 @@ export interface PanelQueries {
   name: string;
   /** Each query with its variables substituted, ready for Prometheus; `instant` ones Grafana sends as one instant query. */
   queries: { refId: string; expr: string; instant: boolean }[];
+  /** The panel's minimum step ("Min interval"), when it sets one: Grafana's step for its range queries is never finer. */
+  interval?: string;
 }
 
 /**
@@ -24,11 +26,12 @@ export interface PanelQueries {
  */
 export function panelQueries(config: DgmonConfig, range = '5m'): PanelQueries[] {
   return buildDashboards(config).flatMap((dashboard) =>
-    (dashboard.json.panels as { title: string; type: string; targets?: { expr: string; refId: string; instant?: boolean }[] }[])
+    (dashboard.json.panels as { title: string; type: string; interval?: string; targets?: { expr: string; refId: string; instant?: boolean }[] }[])
       .filter((p) => p.type !== 'row')
       .map((panel) => ({
         name: `${dashboard.uid} / ${panel.title}`,
         queries: (panel.targets ?? []).map((t) => ({ refId: t.refId, expr: substituteVariables(t.expr, config, range), instant: t.instant === true })),
+        ...(panel.interval ? { interval: panel.interval } : {}),
       })),
   );
 }
