@@ -1,8 +1,7 @@
 // Deepgram / Streaming and capacity: live streams against the capacity the Engine estimates for itself, the
 // concurrency limit, N+1 headroom and where the trend leads. Every comparison is concurrency against concurrency
 // (open streams against streams a node can hold), never a request rate against a capacity.
-import { ENGINE } from '../core/catalog/index.ts';
-import { num, rate, sumBy, without } from '../core/promql.ts';
+import { num, without } from '../core/promql.ts';
 import { dashboardShell, filtered, stat, target, timeseries, instantTarget, type DashboardContext } from './common.ts';
 
 /** How far back the saturation trend looks, and how far ahead it projects. */
@@ -14,21 +13,16 @@ export function streamingDashboard(ctx: DashboardContext) {
   const a = config.alerts;
   const byNode = (series: string, ...m: string[]) => filtered(series, nodeFilter, ...m);
   const byCluster = (series: string) => filtered(series, clusterFilter);
-  const onNode = `on (${q.nodeBy.join(', ')})`;
   // Per-node open streams, the kind label summed away so it matches the capacity series one to one.
   const activeStreams = without('sum', ['kind'], byNode(rec.nodeActiveRequestsByKind, 'kind="stream"'));
   const capacity = byNode(rec.nodeStreamCapacity);
   // The Engine exports engine_active_requests only after its first request: a node with capacity and no streams yet
   // counts 0 open streams rather than disappearing from the headroom panels.
   const activeStreamsOrZero = `(${activeStreams} or ${capacity} * 0)`;
-  // Raw Engine series carry no node key: add it, then keep the nodes the dashboard selects.
-  const selectedNodes = `${onNode} group by (${q.nodeBy.join(', ')}) (${capacity})`;
-  const engineByNode = (metric: string) => `${sumBy(q.nodeBy, q.withNode(q.engine(metric), 'engine'))}\nand ${selectedNodes}`;
   // predict_linear over the recorded per-node stream gauge: the least-squares line of the last hour, evaluated now
   // (0 s ahead) and one hour ahead. Their difference over the hour is the trend's slope in streams per second.
   const projected = (aheadSeconds: number) =>
     without('sum', ['kind'], `predict_linear(${byNode(rec.nodeActiveRequestsByKind, 'kind="stream"')}[${TREND_WINDOW}], ${num(aheadSeconds)})`);
-  const connectionBuckets = `${q.withNode(rate(q.engine(`${ENGINE.streamConnectionLatency.name}_bucket`), '$__rate_interval'), 'engine')}\nand ${selectedNodes}`;
 
   return dashboardShell(
     ctx,
@@ -134,11 +128,11 @@ export function streamingDashboard(ctx: DashboardContext) {
       timeseries(ctx, {
         title: 'Stream connection latency',
         description:
-          'P50 and P95 of the time taken to establish a streaming connection (engine_stream_connection_latency_seconds) over the selected nodes. This is connection set-up, not the per-stream processing latency the streaming-latency alert watches (engine_stream_latency, on the fleet dashboard).',
+          'P50 and P95 of the time taken to establish a streaming connection (engine_stream_connection_latency_seconds) over the selected clusters (recorded per cluster: per node, the buckets of a large fleet are too many to sum at every step). This is connection set-up, not the per-stream processing latency the streaming-latency alert watches (engine_stream_latency, on the fleet dashboard).',
         unit: 's',
         min: 0,
         targets: [0.5, 0.95].map((qu, i) =>
-          target(`histogram_quantile(${qu}, sum by (le) (${connectionBuckets}))`, `P${num(qu * 100)}`, String.fromCharCode(65 + i)),
+          target(`histogram_quantile(${qu}, sum by (le) (${byCluster(rec.clusterStreamConnectionBuckets)}))`, `P${num(qu * 100)}`, String.fromCharCode(65 + i)),
         ),
       }),
     )
@@ -150,8 +144,8 @@ export function streamingDashboard(ctx: DashboardContext) {
         unit: 'short',
         min: 0,
         targets: [
-          target(engineByNode(ENGINE.fluxUsedStreams.name), '{{node}} used', 'A'),
-          target(engineByNode(ENGINE.fluxMaxStreams.name), '{{node}} max', 'B'),
+          target(byNode(rec.nodeFluxUsedStreams), '{{node}} used', 'A'),
+          target(byNode(rec.nodeFluxMaxStreams), '{{node}} max', 'B'),
         ],
       }),
     );
