@@ -96,6 +96,17 @@ export class PrometheusQueryError extends Error {
 const REQUEST_TIMEOUT_MS = 15_000;
 const POLL_MS = 250;
 
+/** POSTs form `params` to Prometheus' HTTP API at `url` + `path`; the HTTP status and the body as text. */
+export async function postForm(url: string, path: string, params: Record<string, string>, timeoutMs = REQUEST_TIMEOUT_MS): Promise<{ status: number; text: string }> {
+  const response = await fetch(`${url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(params),
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  return { status: response.status, text: await response.text() };
+}
+
 /** Prometheus sample values are strings, including NaN and ±Inf. */
 function sampleValue(v: string): number {
   if (v === '+Inf' || v === 'Inf') return Infinity;
@@ -155,24 +166,18 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
   const { url, dir } = daemon;
 
   async function api(path: string, params: Record<string, string>): Promise<unknown> {
-    const response = await fetch(`${url}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams(params),
-      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-    });
-    const text = await response.text();
+    const { status, text } = await postForm(url, path, params);
     let body: { status?: string; data?: unknown; errorType?: string; error?: string };
     try {
       body = JSON.parse(text) as typeof body;
     } catch {
-      throw new PrometheusQueryError(`${path}: HTTP ${response.status}, not JSON: ${text.slice(0, 500)}`, response.status, 'http');
+      throw new PrometheusQueryError(`${path}: HTTP ${status}, not JSON: ${text.slice(0, 500)}`, status, 'http');
     }
     if (body.status !== 'success') {
       const what = params.query !== undefined ? `\n  query: ${params.query}` : '';
       throw new PrometheusQueryError(
-        `${path}: HTTP ${response.status} ${body.errorType ?? 'error'}: ${body.error ?? text.slice(0, 500)}${what}`,
-        response.status,
+        `${path}: HTTP ${status} ${body.errorType ?? 'error'}: ${body.error ?? text.slice(0, 500)}${what}`,
+        status,
         body.errorType ?? 'error',
       );
     }

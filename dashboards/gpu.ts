@@ -26,7 +26,7 @@ export function gpuDashboard(ctx: DashboardContext) {
     const valid = `${scaled}\nunless max_over_time(${raw}[${window}]) >= ${num(DCGM_BLANK_SENTINEL_MIN)}`;
     return `${q.gpuMax(valid)}\nand ${selectedNodes}`;
   };
-  const streamsPerNode = sumBy(q.nodeBy, byNode(rec.nodeActiveRequestsByKind, 'kind="stream"'));
+  const streamsPerNode = byNode(rec.nodeActiveStreams);
   const busyPerNode = sumBy(q.nodeBy, byNode(rec.gpuBusy));
 
   return dashboardShell(ctx, 'gpu', 'GPUs', 'Every GPU under the Deepgram Engine: load, memory, heat, power, clocks, hardware errors, and whether the Engine actually uses its GPU.')

@@ -1,7 +1,7 @@
 // Deepgram / Streaming and capacity: live streams against the capacity the Engine estimates for itself, the
 // concurrency limit, N+1 headroom and where the trend leads. Every comparison is concurrency against concurrency
 // (open streams against streams a node can hold), never a request rate against a capacity.
-import { num, without } from '../core/promql.ts';
+import { num } from '../core/promql.ts';
 import { dashboardShell, filtered, stat, target, timeseries, instantTarget, type DashboardContext } from './common.ts';
 
 /** How far back the saturation trend looks, and how far ahead it projects. */
@@ -13,16 +13,12 @@ export function streamingDashboard(ctx: DashboardContext) {
   const a = config.alerts;
   const byNode = (series: string, ...m: string[]) => filtered(series, nodeFilter, ...m);
   const byCluster = (series: string) => filtered(series, clusterFilter);
-  // Per-node open streams, the kind label summed away so it matches the capacity series one to one.
-  const activeStreams = without('sum', ['kind'], byNode(rec.nodeActiveRequestsByKind, 'kind="stream"'));
+  const activeStreams = byNode(rec.nodeActiveStreams);
   const capacity = byNode(rec.nodeStreamCapacity);
-  // The Engine exports engine_active_requests only after its first request: a node with capacity and no streams yet
-  // counts 0 open streams rather than disappearing from the headroom panels.
-  const activeStreamsOrZero = `(${activeStreams} or ${capacity} * 0)`;
-  // predict_linear over the recorded per-node stream gauge: the least-squares line of the last hour, evaluated now
+  const clusterLegend = config.cluster.multiCluster ? `{{${q.cluster}}}` : 'cluster';
+  // predict_linear over the recorded per-node open streams: the least-squares line of the last hour, evaluated now
   // (0 s ahead) and one hour ahead. Their difference over the hour is the trend's slope in streams per second.
-  const projected = (aheadSeconds: number) =>
-    without('sum', ['kind'], `predict_linear(${byNode(rec.nodeActiveRequestsByKind, 'kind="stream"')}[${TREND_WINDOW}], ${num(aheadSeconds)})`);
+  const projected = (aheadSeconds: number) => `predict_linear(${activeStreams}[${TREND_WINDOW}], ${num(aheadSeconds)})`;
 
   return dashboardShell(
     ctx,
@@ -60,11 +56,11 @@ export function streamingDashboard(ctx: DashboardContext) {
       timeseries(ctx, {
         title: 'Stream headroom',
         description:
-          'How many more live streams each node can accept: estimated stream capacity minus open streams. The total is the headroom of the selected nodes. Below 0 a node carries more streams than it believes it can serve with acceptable latency.',
+          'How many more live streams each node can accept: estimated stream capacity minus open streams, and the total of each selected cluster. Below 0 a node carries more streams than it believes it can serve with acceptable latency.',
         unit: 'short',
         targets: [
-          target(`${capacity} - ${activeStreamsOrZero}`, '{{node}}', 'A'),
-          target(`sum(${capacity} - ${activeStreamsOrZero})`, 'selected nodes', 'B'),
+          target(byNode(rec.nodeStreamHeadroom), '{{node}}', 'A'),
+          target(byCluster(rec.clusterStreamHeadroom), `${clusterLegend} total`, 'B'),
         ],
         alert: 'DeepgramStreamCapacityHigh',
       }),
@@ -78,7 +74,7 @@ export function streamingDashboard(ctx: DashboardContext) {
         targets: [
           target(
             `${byCluster(rec.clusterStreamCapacity)}\n- ${byCluster(rec.clusterLargestNodeStreamCapacity)}\n- (${byCluster(rec.clusterActiveStreams)} or ${byCluster(rec.clusterStreamCapacity)} * 0)`,
-            config.cluster.multiCluster ? `{{${q.cluster}}}` : 'cluster',
+            clusterLegend,
           ),
         ],
         alert: 'DeepgramNoHeadroomForNodeLoss',

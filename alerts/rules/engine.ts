@@ -3,7 +3,7 @@
 // bench/results/fleet.json for what each costs on a 1000-node fleet). Numerators and denominators are summed apart
 // and divided last.
 import { ENGINE, SERVER_ERROR_MATCHER } from '../../core/catalog/index.ts';
-import { rate, sumBy, maxBy, quantile, without } from '../../core/promql.ts';
+import { rate, sumBy, maxBy, quantile } from '../../core/promql.ts';
 import type { AlertContext, RecordingRule, RuleGroup } from '../types.ts';
 
 /** Quantiles recorded for batch latency: P95 drives the alert, P50/P99 the dashboards. */
@@ -46,10 +46,17 @@ export function engineRecordingRules({ config, q, rec }: AlertContext): RuleGrou
     { record: rec.nodeActiveRequestsByKind, expr: gauge(ENGINE.activeRequests.name, ['kind']) },
     { record: rec.nodeActiveRequests, expr: sumBy(node, rec.nodeActiveRequestsByKind) },
     { record: rec.nodeStreamCapacity, expr: gauge(ENGINE.estimatedStreamCapacity.name) },
+    { record: rec.nodeActiveStreams, expr: sumBy(node, `${rec.nodeActiveRequestsByKind}{kind="stream"}`) },
     {
       // Concurrency over concurrency: open streams against the streams the node says it can hold.
       record: rec.nodeStreamCapacityUsed,
-      expr: `${without('sum', ['kind'], `${rec.nodeActiveRequestsByKind}{kind="stream"}`)}\n/\n(${rec.nodeStreamCapacity} > 0)`,
+      expr: `${rec.nodeActiveStreams}\n/\n(${rec.nodeStreamCapacity} > 0)`,
+    },
+    {
+      // The Engine exports engine_active_requests only after its first request: a node with capacity and no streams
+      // yet has all of it as headroom rather than no series.
+      record: rec.nodeStreamHeadroom,
+      expr: `${rec.nodeStreamCapacity} - (${rec.nodeActiveStreams} or ${rec.nodeStreamCapacity} * 0)`,
     },
     { record: rec.nodeMaxActiveRequests, expr: q.byNode('max', node, q.engine(ENGINE.maxActiveRequests.name), 'engine') },
     {
@@ -79,7 +86,8 @@ export function engineRecordingRules({ config, q, rec }: AlertContext): RuleGrou
     { record: rec.clusterStreamConnectionBuckets, expr: perCluster(`${ENGINE.streamConnectionLatency.name}_bucket`, ['le']) },
     { record: rec.clusterBatchAudioSeconds, expr: sumBy(cluster, rec.nodeBatchAudioSeconds) },
     { record: rec.clusterBatchWallSeconds, expr: sumBy(cluster, rec.nodeBatchWallSeconds) },
-    { record: rec.clusterActiveStreams, expr: sumBy(cluster, `${rec.nodeActiveRequestsByKind}{kind="stream"}`) },
+    { record: rec.clusterActiveStreams, expr: sumBy(cluster, rec.nodeActiveStreams) },
+    { record: rec.clusterStreamHeadroom, expr: sumBy(cluster, rec.nodeStreamHeadroom) },
     { record: rec.clusterStreamCapacity, expr: sumBy(cluster, rec.nodeStreamCapacity) },
     { record: rec.clusterLargestNodeStreamCapacity, expr: maxBy(cluster, rec.nodeStreamCapacity) },
     { record: rec.clusterEngineNodes, expr: `count by (${cluster.join(', ')}) (${rec.nodeStreamCapacity})` },

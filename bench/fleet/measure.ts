@@ -4,6 +4,7 @@
 import { parseExposition } from '../../core/exposition/parse.ts';
 import type { MetricFamily } from '../../core/exposition/types.ts';
 import { sleep } from '../../daemons/daemon.ts';
+import { postForm } from '../../daemons/prometheus.ts';
 
 /** Far above any target: a query that takes longer is reported as such, not waited for forever. */
 const QUERY_TIMEOUT_MS = 150_000;
@@ -33,18 +34,12 @@ interface QueryBody {
 
 async function post(url: string, path: string, params: Record<string, string>): Promise<{ wallMs: number; body: QueryBody }> {
   const started = performance.now();
-  const response = await fetch(`${url}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams(params),
-    signal: AbortSignal.timeout(QUERY_TIMEOUT_MS),
-  });
-  const text = await response.text();
+  const { status, text } = await postForm(url, path, params, QUERY_TIMEOUT_MS);
   const wallMs = performance.now() - started;
   try {
     return { wallMs, body: JSON.parse(text) as QueryBody };
   } catch {
-    return { wallMs, body: { status: 'error', error: `HTTP ${response.status}: ${text.slice(0, 300)}` } };
+    return { wallMs, body: { status: 'error', error: `HTTP ${status}: ${text.slice(0, 300)}` } };
   }
 }
 
