@@ -8,6 +8,7 @@ import { engineRecordingRules } from './rules/engine.ts';
 import { gpuRecordingRules } from './rules/gpu.ts';
 import { sloRecordingRules } from './rules/slo.ts';
 import { callerRecordingRules } from './rules/callers.ts';
+import { exporterRecordingRules } from './rules/exporter.ts';
 import { rulesInfoGroup } from './rules/info.ts';
 import { availabilityAlerts } from './groups/availability.ts';
 import { capacityAlerts } from './groups/capacity.ts';
@@ -48,7 +49,7 @@ export interface RuleBundle {
 export function buildRules(config: DgmonConfig): RuleBundle {
   const ctx = alertContext(config);
   const interval = config.intervals.evaluation;
-  const recording: RuleGroup<RecordingRule>[] = [...engineRecordingRules(ctx), ...gpuRecordingRules(ctx), ...sloRecordingRules(ctx), ...callerRecordingRules(ctx)].map((g) => ({ name: g.name, interval, rules: g.rules }));
+  const recording: RuleGroup<RecordingRule>[] = [...engineRecordingRules(ctx), ...gpuRecordingRules(ctx), ...sloRecordingRules(ctx), ...callerRecordingRules(ctx), ...exporterRecordingRules(ctx)].map((g) => ({ name: g.name, interval, rules: g.rules }));
   const definitions: AlertDefinition[] = [];
   const alerting: RuleGroup<AlertingRule>[] = [];
   for (const [name, module] of ALERT_MODULES) {

@@ -72,40 +72,55 @@ export class Promql {
   }
 
   /**
-   * Adds the node key label to a per-target expression. Off Kubernetes it is the host part of the host label
-   * ("10.0.0.5:9991" → "10.0.0.5"); where the pod labels are both set it is "<namespace>/<pod>" instead, which is
-   * what dcgm-exporter's pod mapping and the Engine's scrape labels have in common on Kubernetes.
+   * The node key label added to a per-target expression, with the helper label dgmon_pod_key still on it: for use
+   * inside an aggregation `by` the node labels (byNode, gpuMax), which drops the helper. Off Kubernetes the key is
+   * the host part of the host label ("10.0.0.5:9991" → "10.0.0.5"); where the pod labels are both set it is
+   * "<namespace>/<pod>" instead, which is what dcgm-exporter's pod mapping and the Engine's scrape labels have in
+   * common on Kubernetes. Three label functions per series: every rule over raw series pays them at every
+   * evaluation (and a range query at every step), so there are no more than needed.
    */
-  withNode(expr: string, source: 'engine' | 'dcgm' | 'exporter'): string {
+  nodeKey(expr: string, source: 'engine' | 'dcgm' | 'exporter'): string {
     const settings = source === 'dcgm' ? this.config.node.dcgm : this.config.node.engine;
     const [ns, pod] = settings.podLabels as [string, string];
     const host = settings.hostLabel;
-    const tmp = "dgmon_pod_key";
     const L = this.node;
-    // Host key first (the port stripped when there is one), then "<namespace>/<pod>" where both are non-empty.
-    // Dropping the helper label again needs an aggregation; `max without` keeps every other label, one series each.
+    // The host key (the whole value, less a trailing port), then "<namespace>/<pod>" where both are non-empty.
     return [
-      `max without (${tmp}) (`,
-      `  label_replace(`,
-      `    label_join(`,
-      `      label_replace(`,
-      `        label_replace(`,
-      `          ${expr.replace(/\n/g, '\n          ')},`,
-      `          "${L}", "$1", "${host}", "(.*)"`,
-      `        ),`,
-      `        "${L}", "$1", "${host}", "(.+):[0-9]+"`,
-      `      ),`,
-      `      "${tmp}", "/", "${ns}", "${pod}"`,
+      `label_replace(`,
+      `  label_join(`,
+      `    label_replace(`,
+      `      ${expr.replace(/\n/g, '\n      ')},`,
+      `      "${L}", "$1", "${host}", "(.*?)(?::[0-9]+)?"`,
       `    ),`,
-      `    "${L}", "$1", "${tmp}", "(.+/.+)"`,
-      `  )`,
+      `    "${NODE_KEY_HELPER}", "/", "${ns}", "${pod}"`,
+      `  ),`,
+      `  "${L}", "$1", "${NODE_KEY_HELPER}", "(.+/.+)"`,
       `)`,
     ].join('\n');
   }
 
+  /** The node key added to a per-target expression that is not aggregated: `max without` drops the helper label. */
+  withNode(expr: string, source: 'engine' | 'dcgm' | 'exporter'): string {
+    return without('max', [NODE_KEY_HELPER], this.nodeKey(expr, source));
+  }
+
+  /** `op by (labels) (expr)` over a per-target expression given its node key (labels name the node labels). */
+  byNode(op: 'sum' | 'max', labels: readonly string[], expr: string, source: 'engine' | 'dcgm' | 'exporter'): string {
+    return by(op, labels, this.nodeKey(expr, source));
+  }
+
   /**
-   * A DCGM series made safe to use: blank sentinels dropped, the newer lowercase `hostname` copied into `Hostname`
-   * (so one label name works for every dcgm-exporter release), and the node key added.
+   * One series per GPU from a DCGM expression whose blank sentinels are already handled: the newer lowercase
+   * `hostname` copied into `Hostname` (so one label name works for every dcgm-exporter release), the node key added,
+   * `max by` the GPU labels (and `extraBy`).
+   */
+  gpuMax(expr: string, extraBy: readonly string[] = []): string {
+    return by('max', [...this.gpuBy, ...extraBy], this.nodeKey(`label_replace(${expr}, "Hostname", "$1", "hostname", "(.+)")`, 'dcgm'));
+  }
+
+  /**
+   * A DCGM series made safe to use, one series per input series: blank sentinels dropped, `hostname` copied into
+   * `Hostname`, the node key added.
    */
   dcgmClean(metric: string, ...matchers: string[]): string {
     return this.dcgmKeyed(`${this.dcgm(metric, ...matchers)} < ${num(DCGM_BLANK_SENTINEL_MIN)}`);
@@ -115,4 +130,12 @@ export class Promql {
   dcgmKeyed(expr: string): string {
     return this.withNode(`label_replace(${expr}, "Hostname", "$1", "hostname", "(.+)")`, 'dcgm');
   }
+
+  /** A DCGM field per GPU, blank sentinels dropped (see gpuMax). */
+  dcgmPerGpu(metric: string, ...matchers: string[]): string {
+    return this.gpuMax(`${this.dcgm(metric, ...matchers)} < ${num(DCGM_BLANK_SENTINEL_MIN)}`);
+  }
 }
+
+/** The label nodeKey() builds the Kubernetes pod key in; aggregations drop it again. */
+export const NODE_KEY_HELPER = 'dgmon_pod_key';

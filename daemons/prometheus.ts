@@ -41,6 +41,15 @@ export interface PrometheusOptions {
    * after this delay, so end-to-end tests shorten it.
    */
   alertResendDelay?: string;
+  /**
+   * An existing TSDB directory to run on (e.g. one filled by `promtool tsdb create-blocks-from`), instead of a fresh
+   * one inside `dir`. close() leaves it in place: it belongs to the caller.
+   */
+  storagePath?: string;
+  /** --storage.tsdb.retention.time (default 1d). Retention counts back from the newest block, not from the clock. */
+  retention?: string;
+  /** Further command-line flags, after the ones above (a repeated flag's last value wins). */
+  extraArgs?: string[];
 }
 
 export interface InstantSample {
@@ -56,7 +65,7 @@ export interface RangeSeries {
 export interface PrometheusHandle {
   /** http://127.0.0.1:PORT, also passed as --web.external-url. */
   url: string;
-  /** The temporary directory holding prometheus.yml, the rule files and the TSDB; removed by close(). */
+  /** The temporary directory holding prometheus.yml, the rule files and the TSDB (unless `storagePath`); removed by close(). */
   dir: string;
   /** An instant query at `time` (unix seconds; default now). A scalar result becomes one sample with no labels. */
   query(expr: string, time?: number): Promise<InstantSample[]>;
@@ -86,6 +95,23 @@ export class PrometheusQueryError extends Error {
 
 const REQUEST_TIMEOUT_MS = 15_000;
 const POLL_MS = 250;
+
+/** POSTs form `params` to Prometheus' HTTP API at `url` + `path`; the HTTP status and the body as text. */
+export async function postForm(
+  url: string,
+  path: string,
+  params: Record<string, string>,
+  timeoutMs = REQUEST_TIMEOUT_MS,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; text: string }> {
+  const response = await fetch(`${url}${path}`, {
+    method: 'POST',
+    headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(params),
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  return { status: response.status, text: await response.text() };
+}
 
 /** Prometheus sample values are strings, including NaN and ±Inf. */
 function sampleValue(v: string): number {
@@ -131,7 +157,7 @@ export type PrometheusQueries = Pick<PrometheusHandle, 'query' | 'queryRange'>;
  */
 export function prometheusClient(baseUrl: string): PrometheusQueries {
   const target = new URL(baseUrl);
-  const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
+  const headers: Record<string, string> = {};
   if (target.username || target.password) {
     headers.authorization = `Basic ${Buffer.from(`${decodeURIComponent(target.username)}:${decodeURIComponent(target.password)}`).toString('base64')}`;
     target.username = '';
@@ -140,24 +166,18 @@ export function prometheusClient(baseUrl: string): PrometheusQueries {
   const base = target.toString().replace(/\/+$/, '');
 
   async function api(path: string, params: Record<string, string>): Promise<unknown> {
-    const response = await fetch(`${base}${path}`, {
-      method: 'POST',
-      headers,
-      body: new URLSearchParams(params),
-      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-    });
-    const text = await response.text();
+    const { status, text } = await postForm(base, path, params, REQUEST_TIMEOUT_MS, headers);
     let body: { status?: string; data?: unknown; errorType?: string; error?: string };
     try {
       body = JSON.parse(text) as typeof body;
     } catch {
-      throw new PrometheusQueryError(`${path}: HTTP ${response.status}, not JSON: ${text.slice(0, 500)}`, response.status, 'http');
+      throw new PrometheusQueryError(`${path}: HTTP ${status}, not JSON: ${text.slice(0, 500)}`, status, 'http');
     }
     if (body.status !== 'success') {
       const what = params.query !== undefined ? `\n  query: ${params.query}` : '';
       throw new PrometheusQueryError(
-        `${path}: HTTP ${response.status} ${body.errorType ?? 'error'}: ${body.error ?? text.slice(0, 500)}${what}`,
-        response.status,
+        `${path}: HTTP ${status} ${body.errorType ?? 'error'}: ${body.error ?? text.slice(0, 500)}${what}`,
+        status,
         body.errorType ?? 'error',
       );
     }
@@ -207,12 +227,13 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
     files: { 'prometheus.yml': prometheusConfig(options), ...Object.fromEntries((options.ruleFiles ?? []).map((f) => [f.name, f.content])) },
     args: ({ dir, address, url }) => [
       `--config.file=${join(dir, 'prometheus.yml')}`,
-      `--storage.tsdb.path=${join(dir, 'data')}`,
+      `--storage.tsdb.path=${options.storagePath ?? join(dir, 'data')}`,
       `--web.listen-address=${address}`,
       `--web.external-url=${url}`,
       '--web.enable-lifecycle',
-      '--storage.tsdb.retention.time=1d',
+      `--storage.tsdb.retention.time=${options.retention ?? '1d'}`,
       ...(options.alertResendDelay ? [`--rules.alert.resend-delay=${options.alertResendDelay}`] : []),
+      ...(options.extraArgs ?? []),
     ],
   });
   const { url, dir } = daemon;

@@ -8,6 +8,7 @@ import { PanelBuilder as StatBuilder } from '@grafana/grafana-foundation-sdk/sta
 import { DataqueryBuilder as PromQuery } from '@grafana/grafana-foundation-sdk/prometheus';
 import type { DgmonConfig } from '../core/config.ts';
 import { Promql } from '../core/promql.ts';
+import { knownSeriesNames } from '../core/catalog/index.ts';
 import { recordNames, type RecordNames } from '../alerts/rules/names.ts';
 import { DASHBOARD_UIDS, type DashboardKey } from '../alerts/types.ts';
 import { runbookUrl } from '../alerts/index.ts';
@@ -95,7 +96,18 @@ function withCommon<P extends TimeseriesBuilder | StatBuilder>(ctx: DashboardCon
   if (spec.min !== undefined) panel.min(spec.min);
   if (spec.max !== undefined) panel.max(spec.max);
   for (const t of spec.targets) panel.withTarget(t);
+  // A recorded series holds one sample per evaluation: a finer step only repeats them, and costs a range query over a
+  // large fleet as many more points (bench/results/fleet.json). Grafana's step is then never below the evaluation
+  // interval.
+  if (spec.targets.every((t) => readsOnlyRecorded(t.build().expr ?? ''))) panel.interval(ctx.config.intervals.evaluation);
   return panel;
+}
+
+const RAW_SERIES = [...knownSeriesNames()];
+
+/** Whether `expr` reads recorded series only: no catalogue series (nor up or ALERTS) appears in it as a name. */
+export function readsOnlyRecorded(expr: string): boolean {
+  return !RAW_SERIES.some((name) => new RegExp(`(?<![\\w:])${name}(?![\\w:])`).test(expr));
 }
 
 export function timeseries(ctx: DashboardContext, spec: PanelSpec): TimeseriesBuilder {

@@ -1,5 +1,7 @@
 // Deepgram / Fleet overview: is the fleet meeting its objectives, and where to look if not. Every threshold line is
-// the same config value its alert uses.
+// the same config value its alert uses. Its panels read the per-cluster recorded series, narrowed by the cluster
+// variable: summing a thousand nodes' series at every step of a 6 h range took seconds (bench/results/fleet.json).
+// The other dashboards pick nodes.
 import { RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
 import { CLIENT, DGMON, ENGINE, PROBE, PROBE_SOURCE, SERVER_ERROR_MATCHER } from '../core/catalog/index.ts';
 import { num, increase, rate, selector } from '../core/promql.ts';
@@ -7,18 +9,19 @@ import { errorBudget } from '../core/format.ts';
 import { dashboardShell, filtered, stat, target, timeseries, instantTarget, type DashboardContext } from './common.ts';
 
 export function fleetDashboard(ctx: DashboardContext) {
-  const { config, q, rec, nodeFilter } = ctx;
+  const { config, q, rec, clusterFilter } = ctx;
   const a = config.alerts;
   const slo = config.slo;
-  const byNode = (series: string, ...m: string[]) => filtered(series, nodeFilter, ...m);
-  const requests = (...m: string[]) => `sum(${byNode(rec.nodeRequestsByStatus, ...m)})`;
+  const byCluster = (series: string, ...m: string[]) => filtered(series, clusterFilter, ...m);
+  const requests = (...m: string[]) => `sum(${byCluster(rec.clusterRequestsByStatus, ...m)})`;
   const budget = errorBudget(slo.availability.objective);
   // The probe (through the exporter's job) and every application using the dgmon client, told apart by source.
   // `over` wraps each side (rate, increase), since a range cannot follow the `or`.
   const callers = (metric: string, matchers: string[] = [], over = (s: string) => s) =>
     `(${over(q.clients(metric, `source!="${PROBE_SOURCE}"`, ...matchers))} or ${over(q.exporter(metric, `source="${PROBE_SOURCE}"`, ...matchers))})`;
   const perInterval = (fn: typeof rate) => (s: string) => fn(s, '$__rate_interval');
-  const periodRequests = (...m: string[]) => `sum(${increase(q.engine(ENGINE.requests.name, ...m), slo.period)})`;
+  // Over the SLO period from the recorded per-cluster rates, as the burn-rate rules do (alerts/rules/slo.ts).
+  const periodRequests = (...m: string[]) => `sum(sum_over_time(${byCluster(rec.clusterRequestsByStatus, ...m)}[${slo.period}]))`;
 
   // Days until each certificate or key expires, coloured by its alert's two thresholds.
   const daysLeft = (title: string, metric: string, label: string, alert: 'DeepgramTLSCertificateExpiringSoon' | 'DeepgramAPIKeyExpiringSoon', what: string) =>
@@ -36,7 +39,7 @@ export function fleetDashboard(ctx: DashboardContext) {
       span: 8,
     });
 
-  return dashboardShell(ctx, 'fleet', 'Fleet overview', 'Service levels, traffic, errors and latency of the whole Deepgram fleet, with the alert thresholds drawn in.')
+  return dashboardShell(ctx, 'fleet', 'Fleet overview', 'Service levels, traffic, errors and latency of the whole Deepgram fleet (the selected clusters; the other dashboards pick nodes), with the alert thresholds drawn in.')
     .withPanel(
       stat(ctx, {
         title: `Availability (last ${slo.burnRateWindows.at(-1)?.long ?? '3d'})`,
@@ -81,7 +84,7 @@ export function fleetDashboard(ctx: DashboardContext) {
         title: 'Requests by kind',
         description: `Completed Engine requests per second by kind (batch, stream, tts), averaged over ${config.intervals.rate}.`,
         unit: 'reqps',
-        targets: [target(`sum by (kind) (${byNode(rec.nodeRequestsByStatus)})`, '{{kind}}')],
+        targets: [target(`sum by (kind) (${byCluster(rec.clusterRequestsByStatus)})`, '{{kind}}')],
       }),
     )
     .withPanel(
@@ -105,7 +108,7 @@ export function fleetDashboard(ctx: DashboardContext) {
         unit: 's',
         min: 0,
         targets: [0.5, 0.95, 0.99].map((qu, i) =>
-          target(`histogram_quantile(${qu}, sum by (le) (${byNode(rec.nodeBatchLatencyBuckets)}))`, `P${num(qu * 100)}`, String.fromCharCode(65 + i)),
+          target(`histogram_quantile(${qu}, sum by (le) (${byCluster(rec.clusterBatchLatencyBuckets)}))`, `P${num(qu * 100)}`, String.fromCharCode(65 + i)),
         ),
         thresholds: [{ value: a.DeepgramHighLatencyP95.thresholdSeconds, color: 'orange' }],
         alert: 'DeepgramHighLatencyP95',
@@ -118,8 +121,8 @@ export function fleetDashboard(ctx: DashboardContext) {
         unit: 's',
         min: 0,
         targets: [
-          target(`sum(${byNode(rec.nodeStreamLatencySum)}) / sum(${byNode(rec.nodeStreamLatencyCount)})`, 'mean', 'A'),
-          target(`histogram_quantile(0.95, sum by (le) (${byNode(rec.nodeStreamLatencyBuckets)}))`, 'P95', 'B'),
+          target(`sum(${byCluster(rec.clusterStreamLatencySum)}) / sum(${byCluster(rec.clusterStreamLatencyCount)})`, 'mean', 'A'),
+          target(`histogram_quantile(0.95, sum by (le) (${byCluster(rec.clusterStreamLatencyBuckets)}))`, 'P95', 'B'),
         ],
         thresholds: [{ value: a.DeepgramStreamingLatencyHigh.thresholdSeconds, color: 'orange' }],
         alert: 'DeepgramStreamingLatencyHigh',
@@ -131,7 +134,7 @@ export function fleetDashboard(ctx: DashboardContext) {
         description: 'Batch audio seconds transcribed per wall-clock second; a healthy GPU node runs about 100x, the line is the alert floor.',
         unit: 'x',
         min: 0,
-        targets: [target(`sum(${byNode(rec.nodeBatchAudioSeconds)}) / sum(${byNode(rec.nodeBatchWallSeconds)})`, 'speed-up')],
+        targets: [target(`sum(${byCluster(rec.clusterBatchAudioSeconds)}) / sum(${byCluster(rec.clusterBatchWallSeconds)})`, 'speed-up')],
         thresholds: [{ value: a.DeepgramRealtimeFactorLow.minSpeedup, color: 'orange' }],
         alert: 'DeepgramRealtimeFactorLow',
       }),

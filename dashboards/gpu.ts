@@ -1,12 +1,11 @@
 // Deepgram / GPUs: every GPU under the Engine, from dcgm-exporter. Per-GPU panels read the recorded series (cleaned
-// once, in base units); the few raw DCGM fields without a recorded series are cleaned here the same way
-// (q.dcgmClean) and aggregated to one series per GPU.
+// once, in base units); the few raw DCGM fields without a recorded series, read by instant queries only, are cleaned
+// here the same way (q.dcgmPerGpu, q.gpuMax) and aggregated to one series per GPU.
 import { DCGM, DCGM_BLANK_SENTINEL_MIN } from '../core/catalog/index.ts';
-import { increase, maxBy, num, rate, sumBy, changes } from '../core/promql.ts';
+import { increase, num, sumBy, changes } from '../core/promql.ts';
 import { GPU_LEGEND, dashboardShell, filtered, stat, target, timeseries, instantTarget, type DashboardContext } from './common.ts';
 
-/** DCGM energy is in millijoules: mJ/s ÷ 1000 = W, mJ ÷ 3.6e9 = kWh. */
-const MJ_PER_J = 1000;
+/** DCGM energy is in millijoules: mJ ÷ 3.6e9 = kWh (and mJ/s ÷ 1000 = W, in the recording rule). */
 const MJ_PER_KWH = 3.6e9;
 
 export function gpuDashboard(ctx: DashboardContext) {
@@ -14,19 +13,19 @@ export function gpuDashboard(ctx: DashboardContext) {
   const a = config.alerts;
   const byNode = (series: string, ...m: string[]) => filtered(series, nodeFilter, ...m);
   const nodeLabels = q.nodeBy.join(', ');
-  // Raw DCGM series get their node key from q.dcgmClean: keep the GPUs of the selected nodes.
+  // Raw DCGM series get their node key from q.gpuMax: keep the GPUs of the selected nodes.
   const selectedNodes = `on (${nodeLabels}) group by (${nodeLabels}) (${byNode(rec.gpuBusy)})`;
-  const perGpu = (metric: string) => `${maxBy(q.gpuBy, q.dcgmClean(metric))}\nand ${selectedNodes}`;
+  const perGpu = (metric: string) => `${q.dcgmPerGpu(metric)}\nand ${selectedNodes}`;
   // A DCGM counter over a range: rate()/increase() need the raw selector, so the blank sentinel is dropped from the
   // result instead: any GPU whose window holds a sentinel sample is left out (a jump from or to 9.2e18 is not a
-  // real increase). Then the same Hostname/hostname unification and node key as q.dcgmClean.
+  // real increase). Then the same Hostname/hostname unification and node key as q.dcgmPerGpu.
   const counterPerGpu = (metric: string, fn: (expr: string, window: string) => string, window: string, scale = 1) => {
     const raw = q.dcgm(metric);
     const scaled = scale === 1 ? fn(raw, window) : `${fn(raw, window)} / ${num(scale)}`;
     const valid = `${scaled}\nunless max_over_time(${raw}[${window}]) >= ${num(DCGM_BLANK_SENTINEL_MIN)}`;
-    return `${maxBy(q.gpuBy, q.dcgmKeyed(valid))}\nand ${selectedNodes}`;
+    return `${q.gpuMax(valid)}\nand ${selectedNodes}`;
   };
-  const streamsPerNode = sumBy(q.nodeBy, byNode(rec.nodeActiveRequestsByKind, 'kind="stream"'));
+  const streamsPerNode = byNode(rec.nodeActiveStreams);
   const busyPerNode = sumBy(q.nodeBy, byNode(rec.gpuBusy));
 
   return dashboardShell(ctx, 'gpu', 'GPUs', 'Every GPU under the Deepgram Engine: load, memory, heat, power, clocks, hardware errors, and whether the Engine actually uses its GPU.')
@@ -85,7 +84,7 @@ export function gpuDashboard(ctx: DashboardContext) {
         min: 0,
         targets: [
           target(byNode(rec.gpuPower), `${GPU_LEGEND} sampled`, 'A'),
-          target(counterPerGpu(DCGM.totalEnergy.name, rate, '$__rate_interval', MJ_PER_J), `${GPU_LEGEND} average (energy)`, 'B'),
+          target(byNode(rec.gpuEnergyPower), `${GPU_LEGEND} average (energy)`, 'B'),
         ],
       }),
     )
@@ -107,8 +106,8 @@ export function gpuDashboard(ctx: DashboardContext) {
         min: 0,
         max: 1,
         targets: [
-          target(perGpu(DCGM.tensorActive.name), `${GPU_LEGEND} tensor`, 'A'),
-          target(perGpu(DCGM.dramActive.name), `${GPU_LEGEND} DRAM`, 'B'),
+          target(byNode(rec.gpuTensorActive), `${GPU_LEGEND} tensor`, 'A'),
+          target(byNode(rec.gpuDramActive), `${GPU_LEGEND} DRAM`, 'B'),
         ],
       }),
     )

@@ -43,18 +43,24 @@ export function panelTargets(panel: PanelTargetsJson, config: DgmonConfig, range
 export interface PanelQueries {
   /** "<dashboard uid> / <panel title>" */
   name: string;
-  /** Each query with its variables substituted, ready for Prometheus. */
-  queries: { refId: string; expr: string }[];
+  /** Each query with its variables substituted, ready for Prometheus; `instant` ones Grafana sends as one instant query. */
+  queries: { refId: string; expr: string; instant: boolean }[];
+  /** The panel's minimum step ("Min interval"), when it sets one: Grafana's step for its range queries is never finer. */
+  interval?: string;
 }
 
-/** Every non-row panel of every generated dashboard with its queries as Grafana would send them (range 5m). */
-export function panelQueries(config: DgmonConfig): PanelQueries[] {
+/**
+ * Every non-row panel of every generated dashboard with its queries as Grafana would send them for a dashboard time
+ * range of `range` (default 5m, the span the tests' short-lived Prometheus holds; $__range is that range).
+ */
+export function panelQueries(config: DgmonConfig, range = '5m'): PanelQueries[] {
   return buildDashboards(config).flatMap((dashboard) =>
-    (dashboard.json.panels as PanelTargetsJson[])
+    (dashboard.json.panels as (PanelTargetsJson & { interval?: string })[])
       .filter((p) => p.type !== 'row')
       .map((panel) => ({
         name: `${dashboard.uid} / ${panel.title}`,
-        queries: panelTargets(panel, config, '5m').map(({ refId, expr }) => ({ refId, expr })),
+        queries: panelTargets(panel, config, range).map(({ refId, expr, instant }) => ({ refId, expr, instant })),
+        ...(panel.interval ? { interval: panel.interval } : {}),
       })),
   );
 }

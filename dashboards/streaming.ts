@@ -1,8 +1,7 @@
 // Deepgram / Streaming and capacity: live streams against the capacity the Engine estimates for itself, the
 // concurrency limit, N+1 headroom and where the trend leads. Every comparison is concurrency against concurrency
 // (open streams against streams a node can hold), never a request rate against a capacity.
-import { ENGINE } from '../core/catalog/index.ts';
-import { num, rate, sumBy, without } from '../core/promql.ts';
+import { num } from '../core/promql.ts';
 import { dashboardShell, filtered, stat, target, timeseries, instantTarget, type DashboardContext } from './common.ts';
 
 /** How far back the saturation trend looks, and how far ahead it projects. */
@@ -14,21 +13,12 @@ export function streamingDashboard(ctx: DashboardContext) {
   const a = config.alerts;
   const byNode = (series: string, ...m: string[]) => filtered(series, nodeFilter, ...m);
   const byCluster = (series: string) => filtered(series, clusterFilter);
-  const onNode = `on (${q.nodeBy.join(', ')})`;
-  // Per-node open streams, the kind label summed away so it matches the capacity series one to one.
-  const activeStreams = without('sum', ['kind'], byNode(rec.nodeActiveRequestsByKind, 'kind="stream"'));
+  const activeStreams = byNode(rec.nodeActiveStreams);
   const capacity = byNode(rec.nodeStreamCapacity);
-  // The Engine exports engine_active_requests only after its first request: a node with capacity and no streams yet
-  // counts 0 open streams rather than disappearing from the headroom panels.
-  const activeStreamsOrZero = `(${activeStreams} or ${capacity} * 0)`;
-  // Raw Engine series carry no node key: add it, then keep the nodes the dashboard selects.
-  const selectedNodes = `${onNode} group by (${q.nodeBy.join(', ')}) (${capacity})`;
-  const engineByNode = (metric: string) => `${sumBy(q.nodeBy, q.withNode(q.engine(metric), 'engine'))}\nand ${selectedNodes}`;
-  // predict_linear over the recorded per-node stream gauge: the least-squares line of the last hour, evaluated now
+  const clusterLegend = config.cluster.multiCluster ? `{{${q.cluster}}}` : 'cluster';
+  // predict_linear over the recorded per-node open streams: the least-squares line of the last hour, evaluated now
   // (0 s ahead) and one hour ahead. Their difference over the hour is the trend's slope in streams per second.
-  const projected = (aheadSeconds: number) =>
-    without('sum', ['kind'], `predict_linear(${byNode(rec.nodeActiveRequestsByKind, 'kind="stream"')}[${TREND_WINDOW}], ${num(aheadSeconds)})`);
-  const connectionBuckets = `${q.withNode(rate(q.engine(`${ENGINE.streamConnectionLatency.name}_bucket`), '$__rate_interval'), 'engine')}\nand ${selectedNodes}`;
+  const projected = (aheadSeconds: number) => `predict_linear(${activeStreams}[${TREND_WINDOW}], ${num(aheadSeconds)})`;
 
   return dashboardShell(
     ctx,
@@ -66,11 +56,11 @@ export function streamingDashboard(ctx: DashboardContext) {
       timeseries(ctx, {
         title: 'Stream headroom',
         description:
-          'How many more live streams each node can accept: estimated stream capacity minus open streams. The total is the headroom of the selected nodes. Below 0 a node carries more streams than it believes it can serve with acceptable latency.',
+          'How many more live streams each node can accept: estimated stream capacity minus open streams, and the total of each selected cluster. Below 0 a node carries more streams than it believes it can serve with acceptable latency.',
         unit: 'short',
         targets: [
-          target(`${capacity} - ${activeStreamsOrZero}`, '{{node}}', 'A'),
-          target(`sum(${capacity} - ${activeStreamsOrZero})`, 'selected nodes', 'B'),
+          target(byNode(rec.nodeStreamHeadroom), '{{node}}', 'A'),
+          target(byCluster(rec.clusterStreamHeadroom), `${clusterLegend} total`, 'B'),
         ],
         alert: 'DeepgramStreamCapacityHigh',
       }),
@@ -84,7 +74,7 @@ export function streamingDashboard(ctx: DashboardContext) {
         targets: [
           target(
             `${byCluster(rec.clusterStreamCapacity)}\n- ${byCluster(rec.clusterLargestNodeStreamCapacity)}\n- (${byCluster(rec.clusterActiveStreams)} or ${byCluster(rec.clusterStreamCapacity)} * 0)`,
-            config.cluster.multiCluster ? `{{${q.cluster}}}` : 'cluster',
+            clusterLegend,
           ),
         ],
         alert: 'DeepgramNoHeadroomForNodeLoss',
@@ -134,11 +124,11 @@ export function streamingDashboard(ctx: DashboardContext) {
       timeseries(ctx, {
         title: 'Stream connection latency',
         description:
-          'P50 and P95 of the time taken to establish a streaming connection (engine_stream_connection_latency_seconds) over the selected nodes. This is connection set-up, not the per-stream processing latency the streaming-latency alert watches (engine_stream_latency, on the fleet dashboard).',
+          'P50 and P95 of the time taken to establish a streaming connection (engine_stream_connection_latency_seconds) over the selected clusters (recorded per cluster: per node, the buckets of a large fleet are too many to sum at every step). This is connection set-up, not the per-stream processing latency the streaming-latency alert watches (engine_stream_latency, on the fleet dashboard).',
         unit: 's',
         min: 0,
         targets: [0.5, 0.95].map((qu, i) =>
-          target(`histogram_quantile(${qu}, sum by (le) (${connectionBuckets}))`, `P${num(qu * 100)}`, String.fromCharCode(65 + i)),
+          target(`histogram_quantile(${qu}, sum by (le) (${byCluster(rec.clusterStreamConnectionBuckets)}))`, `P${num(qu * 100)}`, String.fromCharCode(65 + i)),
         ),
       }),
     )
@@ -150,8 +140,8 @@ export function streamingDashboard(ctx: DashboardContext) {
         unit: 'short',
         min: 0,
         targets: [
-          target(engineByNode(ENGINE.fluxUsedStreams.name), '{{node}} used', 'A'),
-          target(engineByNode(ENGINE.fluxMaxStreams.name), '{{node}} max', 'B'),
+          target(byNode(rec.nodeFluxUsedStreams), '{{node}} used', 'A'),
+          target(byNode(rec.nodeFluxMaxStreams), '{{node}} max', 'B'),
         ],
       }),
     );

@@ -71,9 +71,12 @@ export class DcgmModel {
   private readonly hostname: string;
   private second = 0;
   private readonly xidWindowSeconds: number;
+  private readonly stepSeconds: number;
 
-  constructor(options: { gpus: number; hostname: string; seed: number; startMs: number; xidWindowSeconds?: number }) {
+  /** `stepSeconds` (default 1): seconds integrated per step of energy and error counters (see EngineModelOptions). */
+  constructor(options: { gpus: number; hostname: string; seed: number; startMs: number; xidWindowSeconds?: number; stepSeconds?: number }) {
     this.xidWindowSeconds = options.xidWindowSeconds ?? XID_WINDOW_SECONDS;
+    this.stepSeconds = options.stepSeconds ?? 1;
     this.seed = options.seed;
     this.startMs = options.startMs;
     this.hostname = options.hostname;
@@ -118,7 +121,7 @@ export class DcgmModel {
     const target = this.secondAt(nowMs);
     const pending = target - this.second;
     if (pending <= 0) return;
-    const stepSize = Math.max(1, Math.ceil(pending / 100_000));
+    const stepSize = Math.max(this.stepSeconds, Math.ceil(pending / 100_000));
     while (this.second < target) {
       const dt = Math.min(stepSize, target - this.second);
       const engine = load(this.second);

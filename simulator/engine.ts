@@ -115,6 +115,11 @@ export interface EngineModelOptions {
   startMs: number;
   /** Seconds of requests the API's system_health judges (default HEALTH_WINDOW_SECONDS); end-to-end tests shorten it. */
   healthWindowSeconds?: number;
+  /**
+   * Seconds integrated per step (default 1). The fleet benchmark sets it to its sample interval: thousands of node-hours
+   * are then generated in seconds, with each step's requests still drawn as up to DRAWS_PER_GROUP like groups.
+   */
+  stepSeconds?: number;
 }
 
 export class EngineModel {
@@ -168,7 +173,7 @@ export class EngineModel {
     const target = this.secondAt(nowMs);
     const pending = target - this.second;
     if (pending <= 0) return;
-    const step = Math.max(1, Math.ceil(pending / MAX_STEPS_PER_ADVANCE));
+    const step = Math.max(this.options.stepSeconds ?? 1, Math.ceil(pending / MAX_STEPS_PER_ADVANCE));
     while (this.second < target) {
       const dt = Math.min(step, target - this.second);
       this.step(this.second, dt, profile);

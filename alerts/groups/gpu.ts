@@ -2,7 +2,7 @@
 // missing GPU telemetry. Everything reads the per-GPU recording rules (alerts/rules/gpu.ts), which already dropped
 // DCGM's blank sentinels, unified Hostname/hostname and added the node key the Engine series carry too.
 import { DCGM, DCGM_BLANK_SENTINEL_MIN } from '../../core/catalog/index.ts';
-import { changes, maxBy, num, valueIn } from '../../core/promql.ts';
+import { changes, num, valueIn } from '../../core/promql.ts';
 import type { AlertDefinition, AlertModule, AlertRuleSpec } from '../types.ts';
 import { percent } from '../../core/format.ts';
 
@@ -26,7 +26,7 @@ export const gpuAlerts: AlertModule = (ctx) => {
   const xidRegex = critical.map((c) => num(c)).join('|');
   const last = rec.gpuXidLast;
   const newXid = `${changes(last, xid.window)} > 0`;
-  const xidCount = (matcher: string) => `${maxBy([...q.gpuBy, 'xid'], q.dcgmClean(DCGM.xidErrorsCount.name, matcher))} > 0`;
+  const xidCount = (matcher: string) => `${q.gpuMax(`${q.dcgm(DCGM.xidErrorsCount.name, matcher)} < ${num(DCGM_BLANK_SENTINEL_MIN)}`, ['xid'])} > 0`;
   const xidRules: AlertRuleSpec[] = [
     ...(critical.length > 0
       ? [
@@ -65,10 +65,11 @@ export const gpuAlerts: AlertModule = (ctx) => {
   ];
 
   const mem = a.DeepgramGPUMemoryErrors;
-  // increase() takes a range, not the cleaned instant vector, so it runs over a subquery of the cleaned series
-  // (sentinels dropped, Hostname/hostname unified, node key added): a remapped-rows counter flipping between the
-  // blank sentinel and a real value must not read as an increase of 9.2e18 rows. Resolution: the evaluation interval.
-  const remappedRowsIncrease = maxBy(q.gpuBy, `increase(\n  (\n${q.dcgmClean(DCGM.uncorrectableRemappedRows.name)}\n  )[${mem.window}:]\n)`);
+  // increase() takes a range, not the filtered instant vector, so it runs over a subquery of the series with the
+  // sentinels dropped: a remapped-rows counter flipping between the blank sentinel and a real value must not read as
+  // an increase of 9.2e18 rows. Resolution: the evaluation interval. Only the filter is in the subquery; the labels
+  // (Hostname/hostname, node key) are added once to its result, not at each of its steps.
+  const remappedRowsIncrease = q.gpuMax(`increase((${q.dcgm(DCGM.uncorrectableRemappedRows.name)} < ${num(DCGM_BLANK_SENTINEL_MIN)})[${mem.window}:])`);
 
   const defs: AlertDefinition[] = [
     {
@@ -275,7 +276,7 @@ export const gpuAlerts: AlertModule = (ctx) => {
           description: `${gpu} remapped {{ $value | humanize }} more memory row(s) after uncorrectable errors within the last ${mem.window}.`,
         },
         {
-          expr: `${maxBy(q.gpuBy, q.dcgmClean(DCGM.rowRemapFailure.name))} > 0`,
+          expr: `${q.dcgmPerGpu(DCGM.rowRemapFailure.name)} > 0`,
           for: mem.for,
           severity: mem.severity,
           labels: { signal: 'row_remap_failure' },

@@ -3,7 +3,7 @@
 // long window (enough budget is gone to matter) and its short window (it is still happening, so the alert resolves
 // minutes after the fault ends). Rows differ in labels (long_window, short_window, exhaustion), as Pyrra's do.
 import { ENGINE, SERVER_ERROR_MATCHER } from '../../core/catalog/index.ts';
-import { increase, leMatcher, num, sumBy } from '../../core/promql.ts';
+import { increase, leMatcher, num, rate, sumBy } from '../../core/promql.ts';
 import { durationSeconds, formatDuration } from '../../core/duration.ts';
 import type { BurnWindow } from '../../core/config.ts';
 import type { AlertContext, AlertDefinition, AlertModule, AlertRuleSpec, Runbook } from '../types.ts';
@@ -77,7 +77,7 @@ export const sloAlerts: AlertModule = (ctx) => {
         confirm: [
           {
             what: `Share of observations over ${target} per node: where the slow streams are`,
-            promql: `1 - ${sumBy(q.nodeBy, `${rec.nodeStreamLatencyBuckets}{${le}}`)}\n/\n${rec.nodeStreamLatencyCount}`,
+            promql: `1 - ${q.byNode('sum', q.nodeBy, rate(q.engine(`${ENGINE.streamLatency.name}_bucket`, le), config.intervals.rate), 'engine')}\n/\n${rec.nodeStreamLatencyCount}`,
           },
           { what: 'Mean streaming latency per node', promql: rec.nodeStreamLatencyMean },
           { what: 'Open streams against each node\'s estimated capacity', promql: rec.nodeStreamCapacityUsed },

@@ -1,7 +1,9 @@
 // Recording rules over the Deepgram Engine: per node first (with the node key that joins GPU series), then per
-// cluster from the per-node series. Numerators and denominators are summed apart and divided last.
+// cluster from the per-node series, or straight from the raw series where nothing needs them per node (see
+// bench/results/fleet.json for what each costs on a 1000-node fleet). Numerators and denominators are summed apart
+// and divided last.
 import { ENGINE, SERVER_ERROR_MATCHER } from '../../core/catalog/index.ts';
-import { rate, sumBy, maxBy, quantile, without } from '../../core/promql.ts';
+import { rate, sumBy, maxBy, quantile } from '../../core/promql.ts';
 import type { AlertContext, RecordingRule, RuleGroup } from '../types.ts';
 
 /** Quantiles recorded for batch latency: P95 drives the alert, P50/P99 the dashboards. */
@@ -11,9 +13,13 @@ export function engineRecordingRules({ config, q, rec }: AlertContext): RuleGrou
   const w = config.intervals.rate;
   const node = q.nodeBy;
   const cluster = q.clusterBy;
-  const perNode = (metric: string, extraBy: string[] = []) => sumBy([...node, ...extraBy], q.withNode(rate(q.engine(metric), w), 'engine'));
-  const gauge = (metric: string, extraBy: string[] = []) => sumBy([...node, ...extraBy], q.withNode(q.engine(metric), 'engine'));
+  const perNode = (metric: string, extraBy: string[] = []) => q.byNode('sum', [...node, ...extraBy], rate(q.engine(metric), w), 'engine');
+  const gauge = (metric: string, extraBy: string[] = []) => q.byNode('sum', [...node, ...extraBy], q.engine(metric), 'engine');
+  // Series only fleet-wide panels and SLOs read need no node key: summed per cluster straight from the raw series, they
+  // skip the label functions that cost most of a per-node rule.
+  const perCluster = (metric: string, extraBy: string[]) => sumBy([...cluster, ...extraBy], rate(q.engine(metric), w));
 
+  // Requests, errors and latency per node: what the per-node alerts read.
   const perNodeRules: RecordingRule[] = [
     { record: rec.nodeRequestsByStatus, expr: perNode(ENGINE.requests.name, ['kind', 'response_status']) },
     { record: rec.nodeRequests, expr: sumBy(node, rec.nodeRequestsByStatus) },
@@ -27,27 +33,39 @@ export function engineRecordingRules({ config, q, rec }: AlertContext): RuleGrou
       expr: quantile(qu, node, rec.nodeBatchLatencyBuckets),
       labels: { quantile: String(qu) },
     })),
-    { record: rec.nodeStreamLatencyBuckets, expr: perNode(`${ENGINE.streamLatency.name}_bucket`, ['le']) },
     { record: rec.nodeStreamLatencySum, expr: perNode(`${ENGINE.streamLatency.name}_sum`) },
     { record: rec.nodeStreamLatencyCount, expr: perNode(`${ENGINE.streamLatency.name}_count`) },
     { record: rec.nodeStreamLatencyMean, expr: `${rec.nodeStreamLatencySum}\n/\n${rec.nodeStreamLatencyCount}` },
     { record: rec.nodeBatchAudioSeconds, expr: perNode(`${ENGINE.asrPerFileAudioDuration.name}_sum`) },
     { record: rec.nodeBatchWallSeconds, expr: perNode(`${ENGINE.asrPerFileWallTime.name}_sum`) },
     { record: rec.nodeBatchSpeedup, expr: `${rec.nodeBatchAudioSeconds}\n/\n${rec.nodeBatchWallSeconds}` },
+  ];
+  // Concurrency per node: open requests and streams against what the node can hold. A group of its own, so that
+  // neither half of the per-node work waits for the other.
+  const perNodeCapacityRules: RecordingRule[] = [
     { record: rec.nodeActiveRequestsByKind, expr: gauge(ENGINE.activeRequests.name, ['kind']) },
     { record: rec.nodeActiveRequests, expr: sumBy(node, rec.nodeActiveRequestsByKind) },
     { record: rec.nodeStreamCapacity, expr: gauge(ENGINE.estimatedStreamCapacity.name) },
+    { record: rec.nodeActiveStreams, expr: sumBy(node, `${rec.nodeActiveRequestsByKind}{kind="stream"}`) },
     {
       // Concurrency over concurrency: open streams against the streams the node says it can hold.
       record: rec.nodeStreamCapacityUsed,
-      expr: `${without('sum', ['kind'], `${rec.nodeActiveRequestsByKind}{kind="stream"}`)}\n/\n(${rec.nodeStreamCapacity} > 0)`,
+      expr: `${rec.nodeActiveStreams}\n/\n(${rec.nodeStreamCapacity} > 0)`,
     },
-    { record: rec.nodeMaxActiveRequests, expr: maxBy(node, q.withNode(q.engine(ENGINE.maxActiveRequests.name), 'engine')) },
+    {
+      // The Engine exports engine_active_requests only after its first request: a node with capacity and no streams
+      // yet has all of it as headroom rather than no series.
+      record: rec.nodeStreamHeadroom,
+      expr: `${rec.nodeStreamCapacity} - (${rec.nodeActiveStreams} or ${rec.nodeStreamCapacity} * 0)`,
+    },
+    { record: rec.nodeMaxActiveRequests, expr: q.byNode('max', node, q.engine(ENGINE.maxActiveRequests.name), 'engine') },
     {
       // 0 means "no limit": dividing by it would be +Inf, so such nodes have no series here.
       record: rec.nodeConcurrencyLimitUsed,
       expr: `${rec.nodeActiveRequests}\n/\n(${rec.nodeMaxActiveRequests} > 0)`,
     },
+    { record: rec.nodeFluxUsedStreams, expr: gauge(ENGINE.fluxUsedStreams.name) },
+    { record: rec.nodeFluxMaxStreams, expr: gauge(ENGINE.fluxMaxStreams.name) },
   ];
   const perClusterRules: RecordingRule[] = [
     { record: rec.clusterRequestsByStatus, expr: sumBy([...cluster, 'kind', 'response_status'], rec.nodeRequestsByStatus) },
@@ -55,19 +73,36 @@ export function engineRecordingRules({ config, q, rec }: AlertContext): RuleGrou
       record: rec.clusterServerErrorRatio,
       expr: `${sumBy(cluster, `${rec.clusterRequestsByStatus}{${SERVER_ERROR_MATCHER}}`)}\n/\n${sumBy(cluster, rec.clusterRequestsByStatus)}`,
     },
+    { record: rec.clusterBatchLatencyBuckets, expr: sumBy([...cluster, 'le'], rec.nodeBatchLatencyBuckets) },
     ...BATCH_LATENCY_QUANTILES.map((qu) => ({
       record: rec.clusterBatchLatencyQuantile,
-      expr: quantile(qu, cluster, rec.nodeBatchLatencyBuckets),
+      expr: quantile(qu, cluster, rec.clusterBatchLatencyBuckets),
       labels: { quantile: String(qu) },
     })),
-    { record: rec.clusterStreamLatencyMean, expr: `${sumBy(cluster, rec.nodeStreamLatencySum)}\n/\n${sumBy(cluster, rec.nodeStreamLatencyCount)}` },
-    { record: rec.clusterActiveStreams, expr: sumBy(cluster, `${rec.nodeActiveRequestsByKind}{kind="stream"}`) },
+    { record: rec.clusterStreamLatencyBuckets, expr: perCluster(`${ENGINE.streamLatency.name}_bucket`, ['le']) },
+    { record: rec.clusterStreamLatencySum, expr: sumBy(cluster, rec.nodeStreamLatencySum) },
+    { record: rec.clusterStreamLatencyCount, expr: sumBy(cluster, rec.nodeStreamLatencyCount) },
+    { record: rec.clusterStreamLatencyMean, expr: `${rec.clusterStreamLatencySum}\n/\n${rec.clusterStreamLatencyCount}` },
+    { record: rec.clusterStreamConnectionBuckets, expr: perCluster(`${ENGINE.streamConnectionLatency.name}_bucket`, ['le']) },
+    { record: rec.clusterBatchAudioSeconds, expr: sumBy(cluster, rec.nodeBatchAudioSeconds) },
+    { record: rec.clusterBatchWallSeconds, expr: sumBy(cluster, rec.nodeBatchWallSeconds) },
+    { record: rec.clusterActiveStreams, expr: sumBy(cluster, rec.nodeActiveStreams) },
+    { record: rec.clusterStreamHeadroom, expr: sumBy(cluster, rec.nodeStreamHeadroom) },
     { record: rec.clusterStreamCapacity, expr: sumBy(cluster, rec.nodeStreamCapacity) },
     { record: rec.clusterLargestNodeStreamCapacity, expr: maxBy(cluster, rec.nodeStreamCapacity) },
     { record: rec.clusterEngineNodes, expr: `count by (${cluster.join(', ')}) (${rec.nodeStreamCapacity})` },
   ];
+  // TTS first-byte latency per cluster and tier: 27 buckets per tier and node make these the largest histograms the
+  // Engine has, so each is read in a group of its own.
+  const tts = (record: string, metric: string): RuleGroup<RecordingRule> => ({
+    name: `dgmon.engine.tts.${metric === ENGINE.ttsFirstRawByteLatency.name ? 'raw' : 'transcoded'}.rules`,
+    rules: [{ record, expr: perCluster(`${metric}_bucket`, ['tier', 'le']) }],
+  });
   return [
     { name: 'dgmon.engine.node.rules', rules: perNodeRules },
+    { name: 'dgmon.engine.node.capacity.rules', rules: perNodeCapacityRules },
     { name: 'dgmon.engine.cluster.rules', rules: perClusterRules },
+    tts(rec.clusterTtsRawBuckets, ENGINE.ttsFirstRawByteLatency.name),
+    tts(rec.clusterTtsTranscodedBuckets, ENGINE.ttsFirstTranscodedByteLatency.name),
   ];
 }

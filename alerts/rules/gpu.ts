@@ -1,13 +1,13 @@
 // Recording rules over dcgm-exporter: each DCGM series cleaned once (blank sentinels dropped, Hostname/hostname
 // unified, node key added) and converted once to base units (% → ratio, MiB → bytes, MHz → Hz).
-import { DCGM } from '../../core/catalog/index.ts';
-import { maxBy } from '../../core/promql.ts';
+import { DCGM, DCGM_BLANK_SENTINEL_MIN } from '../../core/catalog/index.ts';
+import { num } from '../../core/promql.ts';
 import type { AlertContext, RecordingRule, RuleGroup } from '../types.ts';
 
 const MIB = 1024 * 1024;
 
-export function gpuRecordingRules({ q, rec }: AlertContext): RuleGroup<RecordingRule>[] {
-  const perGpu = (metric: string) => maxBy(q.gpuBy, q.dcgmClean(metric));
+export function gpuRecordingRules({ config, q, rec }: AlertContext): RuleGroup<RecordingRule>[] {
+  const perGpu = (metric: string) => q.dcgmPerGpu(metric);
   const rules: RecordingRule[] = [
     {
       // DCGM_FI_DEV_GPU_UTIL is absent on MIG instances; there the graphics-engine activity ratio stands in.
@@ -33,5 +33,21 @@ export function gpuRecordingRules({ q, rec }: AlertContext): RuleGroup<Recording
       expr: perGpu(DCGM.xidErrors.name),
     },
   ];
-  return [{ name: 'dgmon.gpu.rules', rules }];
+  // What only the GPU dashboard draws, apart from the series the alerts read, so that group stays quick.
+  const energy = q.dcgm(DCGM.totalEnergy.name);
+  const activity: RecordingRule[] = [
+    { record: rec.gpuTensorActive, expr: perGpu(DCGM.tensorActive.name) },
+    { record: rec.gpuDramActive, expr: perGpu(DCGM.dramActive.name) },
+    {
+      // The energy counter's average power (mJ/s ÷ 1000 = W), which also counts the peaks between samples. rate()
+      // needs the raw selector, so a GPU whose window holds a blank sentinel is left out instead (a jump from or to
+      // 9.2e18 is not energy).
+      record: rec.gpuEnergyPower,
+      expr: q.gpuMax(`rate(${energy}[${config.intervals.rate}]) / 1000\nunless max_over_time(${energy}[${config.intervals.rate}]) >= ${num(DCGM_BLANK_SENTINEL_MIN)}`),
+    },
+  ];
+  return [
+    { name: 'dgmon.gpu.rules', rules },
+    { name: 'dgmon.gpu.activity.rules', rules: activity },
+  ];
 }

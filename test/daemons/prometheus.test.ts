@@ -1,10 +1,11 @@
 // The Prometheus harness itself, against the real server: a stand-in target with one gauge and one counter that grows
 // at exactly 5 per second, one recording rule, and every method of the handle.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startPrometheus, PrometheusQueryError, type PrometheusHandle } from '../../daemons/prometheus.ts';
-import { ensureTools } from '../support/tools.ts';
+import { ensureTools, run } from '../support/tools.ts';
 import { serve, type TestServer } from '../support/net.ts';
 
 const GAUGE = 42.5;
@@ -126,6 +127,35 @@ describe('startPrometheus', () => {
       ruleFiles: [{ name: 'broken.yml', content: 'groups:\n  - name: x\n    rules:\n      - record: y\n        expr: sum(\n' }],
     });
     await expect(start).rejects.toThrow(/exited early \(code 1[\s\S]*broken\.yml/);
+  });
+
+  it('runs on an existing, backfilled TSDB with extra flags, and leaves it in place', async () => {
+    ensureTools(['promtool']);
+    const store = mkdtempSync(join(process.env.DGMON_TMP ?? tmpdir(), 'dgmon-tsdb-'));
+    try {
+      // Two samples an hour ago, backfilled the way the fleet benchmark does it (seconds, ascending, # EOF).
+      const at = Math.floor(Date.now() / 1000) - 3600;
+      writeFileSync(join(store, 'in.om'), `# TYPE demo_backfilled gauge\ndemo_backfilled{node="a"} 7 ${at}\ndemo_backfilled{node="a"} 8 ${at + 60}\n# EOF\n`);
+      const backfill = run('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', join(store, 'in.om'), join(store, 'data')]);
+      expect(backfill.code, backfill.stderr).toBe(0);
+      const blocks = readdirSync(join(store, 'data'));
+      const other = await startPrometheus({ scrape: [], storagePath: join(store, 'data'), retention: '30d', extraArgs: ['--query.lookback-delta=2m'] });
+      try {
+        const flags = (await (await fetch(`${other.url}/api/v1/status/flags`)).json()) as { data: Record<string, string> };
+        expect(flags.data['storage.tsdb.path']).toBe(join(store, 'data'));
+        expect(flags.data['storage.tsdb.retention.time']).toBe('30d');
+        expect(flags.data['query.lookback-delta']).toBe('2m');
+        expect(await other.query('demo_backfilled', at + 60)).toEqual([{ metric: { __name__: 'demo_backfilled', node: 'a' }, value: 8 }]);
+        // 2 minutes of look-back: nothing 3 minutes after the last sample.
+        expect(await other.query('demo_backfilled', at + 240)).toEqual([]);
+      } finally {
+        await other.close();
+      }
+      expect(existsSync(other.dir)).toBe(false);
+      expect(readdirSync(join(store, 'data'))).toEqual(expect.arrayContaining(blocks));
+    } finally {
+      rmSync(store, { recursive: true, force: true });
+    }
   });
 
   it('close() stops the server and removes its directory', async () => {

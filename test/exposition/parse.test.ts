@@ -9,6 +9,7 @@ import type { MetricFamily, Sample } from '../../core/exposition/types.ts';
 import { DCGM, ENGINE, DCGM_BLANK_SENTINEL_MIN } from '../../core/catalog/index.ts';
 import { run } from '../support/tools.ts';
 import { SAMPLES_DIR } from '../support/samples.ts';
+import { UPSTREAM_LINT } from '../support/exposition.ts';
 
 // The captures live in the shared reference folder, not in the repo (see the report: they should be vendored).
 const TEMPLATE = 'deepgram-engine-metrics.template.prom';
@@ -227,16 +228,8 @@ describe('round trip through renderText', () => {
 });
 
 describe('promtool check metrics on renderText output', () => {
-  // dcgm-exporter's own names trip promtool's naming lint (rc=3): camelCase labels (modelName, ...), counters without
-  // _total (DCGM_FI_DEV_PCIE_REPLAY_COUNTER, also "should not include type 'counter'"), families without HELP. dgmon
-  // passes them through unchanged (dashboards and rules use these names), so only these lint findings are allowed;
-  // anything else, and any parse error (rc=1, "error while linting"), fails.
-  const UPSTREAM_LINT = [
-    /label names should be written in 'snake_case' not 'camelCase'$/,
-    /counter metrics should have "_total" suffix$/,
-    /metric name should not include type 'counter'$/,
-    /no help text$/,
-  ];
+  // Only dcgm-exporter's own naming lint (UPSTREAM_LINT) is allowed; anything else, and any parse error (rc=1,
+  // "error while linting"), fails.
   const check = (text: string) => run('promtool', ['check', 'metrics'], { input: text });
 
   for (const file of dcgmFiles) {

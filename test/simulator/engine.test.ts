@@ -5,6 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINE, REQUEST_KINDS, RESPONSE_STATUS_CLASSES, type MetricDef } from '../../core/catalog/index.ts';
 import type { MetricFamily } from '../../core/exposition/types.ts';
 import { SCENARIO_NAMES, type ScenarioName, type Simulator } from '../../simulator/index.ts';
+import { EngineModel } from '../../simulator/engine.ts';
+import { DcgmModel } from '../../simulator/dcgm.ts';
+import { profileOf } from '../../simulator/scenarios.ts';
 import { clock, closeAll, family, getJson, MINUTE, samples, scrape, seriesKey, simulator, sum, value, SECOND } from './helpers.ts';
 
 afterAll(closeAll);
@@ -419,5 +422,33 @@ describe('scenarios move what the alerts read', () => {
     const { before, after } = await during('engine-disconnected');
     expect(delta(before, after, ENGINE.requests.name)).toBe(0);
     expect(sum(after, ENGINE.activeRequests.name)).toBe(0);
+  });
+});
+
+describe('coarser integration steps (stepSeconds, for the fleet benchmark)', () => {
+  it('keeps the request rate, the histograms in step with the counters, and the energy, at 60 s steps', () => {
+    const profile = profileOf('healthy');
+    const startMs = 1_800_000_000_000;
+    const run = (stepSeconds: number) => {
+      const engine = new EngineModel({ gpus: 1, load: 3, seed: 7, startMs, stepSeconds });
+      const dcgm = new DcgmModel({ gpus: 1, hostname: 'n', seed: 7, startMs, stepSeconds });
+      for (let t = 60; t <= 7200; t += 60) {
+        engine.advance(startMs + t * 1000, profile);
+        dcgm.advance(startMs + t * 1000, profile, () => ({ running: true, busy: true }));
+      }
+      const families = engine.families(startMs + 7200_000, profile);
+      const energy = Number(/DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION\{[^}]*\} (\d+)/.exec(dcgm.render(startMs + 7200_000, profile, { running: true, busy: true }))![1]);
+      return { families, energy };
+    };
+    const fine = run(1);
+    const coarse = run(60);
+    const requests = (fs: MetricFamily[]) => sum(fs, ENGINE.requests.name);
+    expect(requests(coarse.families) / requests(fine.families)).toBeGreaterThan(0.97);
+    expect(requests(coarse.families) / requests(fine.families)).toBeLessThan(1.03);
+    const batch = RESPONSE_STATUS_CLASSES.reduce((n, s) => n + value(coarse.families, ENGINE.requests.name, { kind: 'batch', response_status: s }), 0);
+    expect(batch).toBeGreaterThan(1000);
+    expect(sum(coarse.families, `${ENGINE.batchResponseTime.name}_count`)).toBe(batch);
+    expect(coarse.energy / fine.energy).toBeGreaterThan(0.999);
+    expect(coarse.energy / fine.energy).toBeLessThan(1.001);
   });
 });

@@ -10,3 +10,15 @@ export function sampleValue(text: string, name: string, labels: Record<string, s
   }
   return undefined;
 }
+
+/**
+ * dcgm-exporter's own names trip promtool's naming lint (rc=3): camelCase labels (modelName, ...), counters without
+ * _total (DCGM_FI_DEV_PCIE_REPLAY_COUNTER, also "should not include type 'counter'"), families without HELP. dgmon
+ * passes them through unchanged (dashboards and rules use these names), so these findings are the only ones allowed.
+ */
+export const UPSTREAM_LINT = [
+  /label names should be written in 'snake_case' not 'camelCase'$/,
+  /counter metrics should have "_total" suffix$/,
+  /metric name should not include type 'counter'$/,
+  /no help text$/,
+];
