@@ -109,7 +109,7 @@ export function nodeDashboard(ctx: DashboardContext) {
         title: 'Exporter source scrape time',
         description: 'How long each of the exporter\'s sources took on its last scrape.',
         unit: 's',
-        targets: [target(byNode(rec.nodeSourceScrapeDuration), '{{source}}')],
+        targets: [target(byNode(rec.nodeSourceScrapeDuration), '{{node}} {{source}}')],
       }),
     );
 }
