@@ -188,4 +188,25 @@ describe('Engine recording rules', () => {
       ],
     });
   });
+  it('sums every TTS bucket across the three bands the TTS rules are split into', () => {
+    // Every bucket the Engine writes ("0.05" … "2.0", "2.5" … "60.0", "+Inf") on one node, and the same bounds written
+    // as Go clients write them ("1", "2", "10") on another node of another tier. Per minute: 60 first bytes at 0.3 s,
+    // 30 at 1.5 s, 10 at 8 s. A bucket left out of every band would break the quantiles; the median lies in
+    // (0.2, 0.3], 50 of its 60: 0.2833 s.
+    const tts = (target: string, tier: string, les: string[]) =>
+      histogram('engine_tts_first_transcoded_byte_latency', `${target},tier="${tier}"`, les, { 0.3: 60, 1.5: 30, 8: 10 });
+    const engineLe = ['0.05', ...Array.from({ length: 20 }, (_, i) => ((i + 1) / 10).toFixed(1)), '2.5', '3.0', '4.0', '5.0', '10.0', '30.0', '60.0', '+Inf'];
+    const goLe = engineLe.map((le) => le.replace(/\.0$/, ''));
+    const recorded = 'cluster_tier_le:engine_tts_first_transcoded_byte_latency_bucket:rate5m';
+    const perTier = (value: number) => ['aura', 'aura-2'].map((tier) => ({ labels: `{tier="${tier}"}`, value }));
+    check({
+      name: 'TTS bucket bands',
+      input: [...tts(NODE_A, 'aura-2', engineLe), ...tts(NODE_B, 'aura', goLe)],
+      exprs: [
+        { at: '10m', expr: `count by (tier) (${recorded})`, expect: perTier(29) },
+        { at: '10m', expr: rounded(`sum by (tier) (${recorded}{le="+Inf"})`), expect: perTier(1.666667) },
+        { at: '10m', expr: rounded(`histogram_quantile(0.5, sum by (tier, le) (${recorded}))`), expect: perTier(0.283333) },
+      ],
+    });
+  });
 });
