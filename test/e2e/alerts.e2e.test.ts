@@ -8,6 +8,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { durationSeconds } from '../../core/duration.ts';
 import { parseExposition } from '../../core/exposition/parse.ts';
+import { DGMON } from '../../core/catalog/index.ts';
 import { RECEIVER_NAMES } from '../../alerts/alertmanager.ts';
 import { buildRules } from '../../alerts/index.ts';
 import { SCENARIO_NAMES } from '../../simulator/index.ts';
@@ -15,7 +16,7 @@ import type { Notification, WebhookAlert } from '../support/alertmanager.ts';
 import { panelQueries } from '../../dashboards/queries.ts';
 import { sleep } from '../../daemons/daemon.ts';
 import { ensureTools } from '../support/tools.ts';
-import { startStack, scaledConfig, FOR, SIMULATOR_WINDOWS, type Stack, type Lane } from './stack.ts';
+import { startStack, scaledConfig, FOR, SIMULATOR_WINDOWS, EXPORTER_TIMING, type Stack, type Lane } from './stack.ts';
 import { CASES, type ScenarioCase } from './scenarios.ts';
 
 const LANES = 3;
@@ -117,8 +118,19 @@ function readsRecordedSeries(alertname: string, severity: string): boolean {
     .some((r) => r.alert === alertname && r.labels?.severity === severity && /\b[a-z_]+:[a-z0-9_]+:[a-z0-9_]+\b/.test(r.expr));
 }
 
+/** The exporter's series taken from its health report, which it serves up to its health-cache TTL old (so /health and
+ * /metrics share one API call): a change reaches a scrape up to that TTL late. */
+const FROM_HEALTH_REPORT = [DGMON.healthCheckSuccess, DGMON.apiEngineConnected, DGMON.apiSystemHealth, DGMON.apiActiveRequests].map((m) => m.name);
+
+function readsHealthChecks(alertname: string, severity: string): boolean {
+  return buildRules(stack.config)
+    .alerting.flatMap((g) => g.rules)
+    .some((r) => r.alert === alertname && r.labels?.severity === severity && FROM_HEALTH_REPORT.some((name) => r.expr.includes(name)));
+}
+
 /** The detection bound of the issue: for + scrape interval + evaluation interval + group_wait, plus the window a
- * windowed condition needs, plus one evaluation more when the condition is read through a recording rule. */
+ * windowed condition needs, plus one evaluation more when the condition is read through a recording rule, plus the
+ * health-cache TTL when it reads the exporter's health checks. */
 function boundSeconds(alertname: string, severity: string): number {
   const c = stack.config;
   const block = (c.alerts as Record<string, { for?: string; criticalFor?: string; severity?: string }>)[alertname];
@@ -128,7 +140,8 @@ function boundSeconds(alertname: string, severity: string): number {
   const reporting = alertname === 'DeepgramAPIDegraded' ? SIMULATOR_WINDOWS.health : 0;
   const evaluation = durationSeconds(c.intervals.evaluation);
   const recordingHop = readsRecordedSeries(alertname, severity) ? evaluation : 0;
-  return forS + durationSeconds(c.intervals.scrape) + evaluation + durationSeconds(c.alertmanager.groupWait) + windowSeconds(alertname, severity) + reporting + recordingHop;
+  const healthCache = readsHealthChecks(alertname, severity) ? durationSeconds(EXPORTER_TIMING.healthCacheTtl) : 0;
+  return forS + durationSeconds(c.intervals.scrape) + evaluation + durationSeconds(c.alertmanager.groupWait) + windowSeconds(alertname, severity) + reporting + recordingHop + healthCache;
 }
 
 /** Until Prometheus holds no alert (pending or firing) for the lane's cluster besides the watchdog. */

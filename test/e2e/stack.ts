@@ -16,7 +16,7 @@ import { startAlertmanager, startWebhookRecorder, type AlertmanagerHandle, type 
 import { Capture } from '../support/net.ts';
 
 // The scaled timings are shared with `dgmon preview`'s scripted run (cli/time-scaled.ts); the e2e files read them here.
-export { FOR, SOURCE_DOWN_FOR, SYMPTOM_FOR, ALERT_WINDOW, BURN_RATE_WINDOWS, SIMULATOR_WINDOWS, LOAD } from '../../cli/time-scaled.ts';
+export { FOR, SOURCE_DOWN_FOR, SYMPTOM_FOR, ALERT_WINDOW, BURN_RATE_WINDOWS, SIMULATOR_WINDOWS, LOAD, EXPORTER_TIMING } from '../../cli/time-scaled.ts';
 
 /** The defaults with time scaled down, several clusters in one Prometheus, receivers posting to `webhook`. */
 export function scaledConfig(webhook: string): DgmonConfig {
