@@ -188,3 +188,15 @@ export const DGMON = {
     notes: 'version = the dgmon that generated the rules; fingerprint = a hash of every other generated rule group, so two bundles with the same fingerprint hold the same rules. `dgmon verify` compares it with the bundle it would generate.',
   }),
 } as const satisfies Record<string, MetricDef>;
+
+/**
+ * The series the exporter takes from its shared health report (cached for exporter.healthCacheTtl, so /health and
+ * /metrics make one API call between them): a change at the API reaches a scrape up to that TTL late.
+ */
+export const FROM_HEALTH_REPORT: readonly MetricDef[] = [
+  DGMON.healthCheckSuccess,
+  DGMON.healthCheckDuration,
+  DGMON.apiSystemHealth,
+  DGMON.apiActiveRequests,
+  DGMON.apiEngineConnected,
+];

@@ -8,7 +8,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { durationSeconds } from '../../core/duration.ts';
 import { parseExposition } from '../../core/exposition/parse.ts';
-import { DGMON } from '../../core/catalog/index.ts';
+import { FROM_HEALTH_REPORT } from '../../core/catalog/index.ts';
 import { RECEIVER_NAMES } from '../../alerts/alertmanager.ts';
 import { buildRules } from '../../alerts/index.ts';
 import { SCENARIO_NAMES } from '../../simulator/index.ts';
@@ -99,12 +99,17 @@ const alertsOf = (n: Notification, cluster: string, status: 'firing' | 'resolved
 
 const key = (alertname: string, severity: string | undefined) => `${alertname}/${severity ?? '?'}`;
 
+/** The generated alerting rules for one alert at one severity. */
+function alertRules(alertname: string, severity: string) {
+  return buildRules(stack.config)
+    .alerting.flatMap((g) => g.rules)
+    .filter((r) => r.alert === alertname && r.labels?.severity === severity);
+}
+
 /** The longest look-back window in the alert's generated expression (a rate window, a burn-rate window, …), in seconds. */
 function windowSeconds(alertname: string, severity: string): number {
   // The scenarios fault the node, not the probe or an application: their signals' own (longer) windows do not apply.
-  const rules = buildRules(stack.config)
-    .alerting.flatMap((g) => g.rules)
-    .filter((r) => r.alert === alertname && r.labels?.severity === severity && !['probe', 'client'].includes(r.labels?.source ?? ''));
+  const rules = alertRules(alertname, severity).filter((r) => !['probe', 'client'].includes(r.labels?.source ?? ''));
   const windows = rules.flatMap((r) => [...r.expr.matchAll(/(?:\[|rate|_)(\d+(?:ms|s|m|h))\b/g)].map((m) => durationSeconds(m[1]!)));
   return Math.max(0, ...windows);
 }
@@ -113,24 +118,17 @@ function windowSeconds(alertname: string, severity: string): number {
  * schedule, apart from the alert's group, so the alert sees a change up to one evaluation interval after it was
  * recorded: one more evaluation interval in the bound. */
 function readsRecordedSeries(alertname: string, severity: string): boolean {
-  return buildRules(stack.config)
-    .alerting.flatMap((g) => g.rules)
-    .some((r) => r.alert === alertname && r.labels?.severity === severity && /\b[a-z_]+:[a-z0-9_]+:[a-z0-9_]+\b/.test(r.expr));
+  return alertRules(alertname, severity).some((r) => /\b[a-z_]+:[a-z0-9_]+:[a-z0-9_]+\b/.test(r.expr));
 }
 
-/** The exporter's series taken from its health report, which it serves up to its health-cache TTL old (so /health and
- * /metrics share one API call): a change reaches a scrape up to that TTL late. */
-const FROM_HEALTH_REPORT = [DGMON.healthCheckSuccess, DGMON.apiEngineConnected, DGMON.apiSystemHealth, DGMON.apiActiveRequests].map((m) => m.name);
-
-function readsHealthChecks(alertname: string, severity: string): boolean {
-  return buildRules(stack.config)
-    .alerting.flatMap((g) => g.rules)
-    .some((r) => r.alert === alertname && r.labels?.severity === severity && FROM_HEALTH_REPORT.some((name) => r.expr.includes(name)));
+/** Whether the alert reads a series the exporter serves from its cached health report (FROM_HEALTH_REPORT). */
+function readsHealthReport(alertname: string, severity: string): boolean {
+  return alertRules(alertname, severity).some((r) => FROM_HEALTH_REPORT.some((m) => r.expr.includes(m.name)));
 }
 
 /** The detection bound of the issue: for + scrape interval + evaluation interval + group_wait, plus the window a
  * windowed condition needs, plus one evaluation more when the condition is read through a recording rule, plus the
- * health-cache TTL when it reads the exporter's health checks. */
+ * health-cache TTL when it reads the exporter's health report. */
 function boundSeconds(alertname: string, severity: string): number {
   const c = stack.config;
   const block = (c.alerts as Record<string, { for?: string; criticalFor?: string; severity?: string }>)[alertname];
@@ -140,7 +138,7 @@ function boundSeconds(alertname: string, severity: string): number {
   const reporting = alertname === 'DeepgramAPIDegraded' ? SIMULATOR_WINDOWS.health : 0;
   const evaluation = durationSeconds(c.intervals.evaluation);
   const recordingHop = readsRecordedSeries(alertname, severity) ? evaluation : 0;
-  const healthCache = readsHealthChecks(alertname, severity) ? durationSeconds(EXPORTER_TIMING.healthCacheTtl) : 0;
+  const healthCache = readsHealthReport(alertname, severity) ? durationSeconds(EXPORTER_TIMING.healthCacheTtl) : 0;
   return forS + durationSeconds(c.intervals.scrape) + evaluation + durationSeconds(c.alertmanager.groupWait) + windowSeconds(alertname, severity) + reporting + recordingHop + healthCache;
 }
 
