@@ -1,4 +1,4 @@
-// promtool's two backfills, as the fleet benchmark runs them (see /work/shared/reference/toolchain.md, section 5):
+// promtool's two backfills (Prometheus 2.42: seconds as timestamps, each series in ascending time), as the fleet benchmark runs them:
 // `tsdb create-blocks-from openmetrics` for the synthetic samples and `tsdb create-blocks-from rules` for the
 // recorded series. Each run goes into an empty output directory of its own (promtool appends to what is there) whose
 // blocks are then moved where they belong. Children are killed if the benchmark ends early.

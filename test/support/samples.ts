@@ -1,5 +1,5 @@
-// The reference samples (real dcgm-exporter output, the Engine's documented template) live in shared/, next to the
-// repository in every checkout and in CI; they are read from there, never copied in.
+// The real metric texts the exposition tests read (dcgm-exporter captures, the Engine's documented template), kept
+// in test/fixtures/exposition/ with their provenance in test/fixtures/README.md.
 import { fileURLToPath } from 'node:url';
 
-export const SAMPLES_DIR = process.env.DGMON_SAMPLES_DIR ?? fileURLToPath(new URL('../../../shared/reference/samples', import.meta.url));
+export const SAMPLES_DIR = fileURLToPath(new URL('../fixtures/exposition', import.meta.url));
