@@ -60,7 +60,8 @@ export class TranscriptionClient {
 
   constructor(private readonly settings: TranscriptionClientOptions = {}) {
     const o = (this.options = resolveOptions(settings));
-    this.log = settings.logger?.child({ component: 'dgmon-client' }) ?? createClientLogger({ secrets: o.apiKey ? [o.apiKey] : [] });
+    // A key of its own: the application's logger (the exporter's probe among them) may bind `component` already.
+    this.log = settings.logger?.child({ library: 'dgmon/client' }) ?? createClientLogger({ secrets: o.apiKey ? [o.apiKey] : [] });
     this.metrics = settings.registry === false ? undefined : new ClientMetrics(settings.registry, o.source);
     this.registry = this.metrics?.registry ?? new Registry();
     const hooks = settings.hooks ?? {};

@@ -11,6 +11,7 @@ import { startExporter, type ExporterHandle } from '../../exporter/index.ts';
 import { createLogger } from '../../exporter/log.ts';
 import { get, Capture } from '../support/net.ts';
 import { startDgmon } from '../support/process.ts';
+import { duplicateKeys } from '../support/json-keys.ts';
 
 let dir: string;
 const exporters: ExporterHandle[] = [];
@@ -102,7 +103,18 @@ describe('exporter operations', () => {
       for (const source of ['engine', 'dcgm', 'api', 'license_proxy']) expect(text).toMatch(new RegExp(`^dgmon_source_up\\{source="${source}"\\} 1$`, 'm'));
       expect(text).toMatch(/^engine_estimated_stream_capacity /m);
       expect(text).toMatch(/^DCGM_FI_DEV_GPU_UTIL\{/m);
+      // The probe's first run logs through the client library as well: the lines where two loggers meet.
+      await demo.waitForOutput(/"msg":"stream transcribed"/, 60_000);
       expect(await demo.stop('SIGINT')).toBe(0);
+      const logLines = demo.stdout().split('\n').filter((l) => l.startsWith('{'));
+      const banner = demo.stdout().split('\n').filter((l) => l !== '' && !l.startsWith('{'));
+      for (const line of banner) expect(line, 'a line on stdout that is neither a log line nor the banner').toMatch(/^(dgmon[: ]|  \w|Ctrl-C)/);
+      expect(logLines.length).toBeGreaterThanOrEqual(3);
+      for (const line of logLines) {
+        expect(duplicateKeys(line), line).toEqual([]);
+        expect(JSON.parse(line), line).toMatchObject({ level: expect.any(String), time: expect.any(String), msg: expect.any(String) });
+      }
+      expect(logLines.some((l) => l.includes('"component":"probe"') && l.includes('"library":"dgmon/client"'))).toBe(true);
     } finally {
       demo.kill();
     }

@@ -6,6 +6,8 @@ export interface Running {
   /** The match of the ready pattern. */
   ready: RegExpMatchArray;
   stdout(): string;
+  /** Resolves once stdout matches `pattern`; rejects with the output so far after `timeoutMs`. */
+  waitForOutput(pattern: RegExp, timeoutMs: number): Promise<void>;
   /** Sends `signal` and resolves with the exit code. */
   stop(signal: NodeJS.Signals): Promise<number | null>;
   kill(): void;
@@ -34,6 +36,21 @@ export async function startDgmon(args: string[], ready: RegExp, env: NodeJS.Proc
     return {
       ready: match,
       stdout: () => stdout,
+      waitForOutput: (pattern, timeoutMs) =>
+        new Promise<void>((resolve, reject) => {
+          const look = () => {
+            if (!pattern.test(stdout)) return;
+            clearTimeout(timer);
+            child.stdout!.off('data', look);
+            resolve();
+          };
+          const timer = setTimeout(() => {
+            child.stdout!.off('data', look);
+            reject(new Error(`dgmon ${args[0]}: no ${pattern} on stdout within ${timeoutMs} ms:\n${stdout}\n${stderr}`));
+          }, timeoutMs);
+          child.stdout!.on('data', look);
+          look();
+        }),
       stop: (signal) => {
         child.kill(signal);
         return exited;
