@@ -60,10 +60,11 @@ describe('docs pages', () => {
   it('each start with a title and one line saying what the page is for', () => {
     expect(pages.length).toBeGreaterThan(5);
     for (const page of pages) {
-      const [title, blank, purpose] = read(`docs/${page}`).split('\n');
+      const [title, blank, purpose, after] = read(`docs/${page}`).split('\n');
       expect(title, page).toMatch(/^# \S/);
       expect(blank, page).toBe('');
-      expect(purpose, page).toMatch(/^[A-Z]/);
+      expect(purpose, page).toMatch(/^[A-Z].*[.:]$/);
+      expect(after, `${page}: the purpose is one line`).toBe('');
     }
   });
 
