@@ -1,14 +1,18 @@
-// The README's benchmark tables, rendered from bench/results/*.json: `npm run bench` rewrites the block between the
-// markers below, and test/readme.test.ts fails when the README and the stored results disagree, so a figure in the
-// README is always one that was measured and stored, on the machine it names.
+// The benchmark tables of docs/benchmarks.md, rendered from bench/results/*.json: `npm run bench` rewrites the block
+// between the markers below, and test/readme.test.ts fails when the page and the stored results disagree, so a figure
+// in the docs is always one that was measured and stored, on the machine it names.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { resultsDir, type StoredResult } from './result.ts';
 
 export const BEGIN = '<!-- bench:begin (written by npm run bench from bench/results; do not edit by hand) -->';
 export const END = '<!-- bench:end -->';
 
-/** Fixed so the README reads the same way whatever order the files were written in. */
+/** The page holding the tables (moved out of the README with the rest of the benchmark text, issue 18). */
+export const TABLES_PAGE = fileURLToPath(new URL('../docs/benchmarks.md', import.meta.url));
+
+/** Fixed so the page reads the same way whatever order the files were written in. */
 const ORDER = ['exporter', 'fleet', 'detection', 'generate'];
 
 export function loadResults(dir = resultsDir): StoredResult[] {
@@ -46,10 +50,10 @@ export function renderTables(results: StoredResult[]): string {
   return sections.join('\n\n');
 }
 
-/** `readme` with its benchmark block replaced by the tables of `results`; throws if the markers are missing. */
-export function withTables(readme: string, results: StoredResult[]): string {
-  const begin = readme.indexOf(BEGIN);
-  const end = readme.indexOf(END);
-  if (begin < 0 || end < begin) throw new Error(`README.md: the benchmark markers are missing (${BEGIN} … ${END})`);
-  return `${readme.slice(0, begin + BEGIN.length)}\n${renderTables(results)}\n${readme.slice(end)}`;
+/** `page` with its benchmark block replaced by the tables of `results`; throws if the markers are missing. */
+export function withTables(page: string, results: StoredResult[], name = 'docs/benchmarks.md'): string {
+  const begin = page.indexOf(BEGIN);
+  const end = page.indexOf(END);
+  if (begin < 0 || end < begin) throw new Error(`${name}: the benchmark markers are missing (${BEGIN} … ${END})`);
+  return `${page.slice(0, begin + BEGIN.length)}\n${renderTables(results)}\n${page.slice(end)}`;
 }

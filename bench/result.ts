@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { describeMachine, type Machine } from './machine.ts';
 
 export interface Target {
-  /** What is measured, as the README table names it. */
+  /** What is measured, as the table in docs/benchmarks.md names it. */
   what: string;
   /** The target in words, e.g. "≤ 80 MB". */
   target: string;

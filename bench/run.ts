@@ -1,7 +1,7 @@
 // `npm run bench [-- NAME ...]`: runs the named benchmarks (all by default) one after another, never in parallel,
 // since they share this machine's cores, and stores each result in bench/results/NAME.json.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { loadResults, withTables } from './report.ts';
+import { loadResults, TABLES_PAGE, withTables } from './report.ts';
 import { storeResult, type BenchResult } from './result.ts';
 
 /** Each module exports `run(): Promise<BenchResult>`; loaded only when asked for, so one benchmark's setup never
@@ -37,8 +37,8 @@ for (const name of asked.length > 0 ? asked : Object.keys(benches)) {
   console.log(`  → ${file}`);
 }
 
-// The README's tables show every stored result, this run's and the earlier ones of the benchmarks not run now.
-const readmePath = new URL('../README.md', import.meta.url);
-writeFileSync(readmePath, withTables(readFileSync(readmePath, 'utf8'), loadResults()));
-console.log('bench: README.md tables rewritten from bench/results');
+// The tables in docs/benchmarks.md show every stored result, this run's and the earlier ones of the benchmarks not
+// run now.
+writeFileSync(TABLES_PAGE, withTables(readFileSync(TABLES_PAGE, 'utf8'), loadResults()));
+console.log('bench: docs/benchmarks.md tables rewritten from bench/results');
 process.exitCode = missed > 0 ? 1 : 0;

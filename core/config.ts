@@ -178,8 +178,8 @@ const packaging = z
     namespace: k8sName('deepgram', 'The namespace Deepgram runs in: the Engine metrics Service and the API are found there, and the dgmon objects are created there.'),
     image: z
       .strictObject({
-        repository: image('dgmon', 'The exporter image. dgmon publishes no image: build it from deploy/Dockerfile (the README shows how) and push it where your nodes pull from, then name it here.'),
-        tag: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, { message: 'must be an image tag' }).default(VERSION).describe('The exporter image tag; the default is the dgmon version, which is what the README build command tags.'),
+        repository: image('dgmon', 'The exporter image. dgmon publishes no image: build it from deploy/Dockerfile (docs/install.md shows how) and push it where your nodes pull from, then name it here.'),
+        tag: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, { message: 'must be an image tag' }).default(VERSION).describe('The exporter image tag; the default is the dgmon version, which is what the build command in docs/install.md tags.'),
       })
       .prefault({})
       .describe('The exporter container image, used by the Kubernetes manifests and the Compose stack.'),

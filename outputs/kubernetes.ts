@@ -73,7 +73,7 @@ export function dashboardConfigMaps(config: DgmonConfig, plain: Map<string, stri
       return {
         apiVersion: 'v1',
         kind: 'ConfigMap',
-        // Read by the sidecar when its folderAnnotation is grafana_folder (the README says how to set it).
+        // Read by the sidecar when its folderAnnotation is grafana_folder (docs/install.md says how to set it).
         metadata: { ...meta, annotations: { ...meta.annotations, grafana_folder: config.grafana.folder } },
         data: { [`${uid}.json`]: text },
       };

@@ -6,7 +6,7 @@
 // traffic follows a daily curve per cluster, and a few nodes live through an episode of one of the simulator's
 // scenarios (an error burst, a hot GPU, an Xid) at some point of the span.
 //
-// Each node is scraped as the README's plain layout has it: job="deepgram-engine" on port 9991, job="dcgm-exporter"
+// Each node is scraped as the plain layout in docs/install.md has it: job="deepgram-engine" on port 9991, job="dcgm-exporter"
 // on 9400 and job="dgmon" (the exporter, reading the node's API and License Proxy) on 9898, all on the node's host
 // name, with a `cluster` target label.
 import { API_HEALTH_STATES, DGMON, HEALTH_CHECKS, LICENSE_PROXY_STATES, SOURCE_FAILURE_REASONS } from '../../core/catalog/index.ts';
@@ -22,7 +22,7 @@ import { profileOf, type Profile, type ScenarioName } from '../../simulator/scen
 
 /** The fleet's clusters; node i belongs to CLUSTERS[i % 4]. */
 export const CLUSTERS = ['us-east', 'us-west', 'eu-central', 'ap-south'] as const;
-/** The scrape jobs and ports of one node (the README's "Loading it" layout). */
+/** The scrape jobs and ports of one node (the "Loading it" layout of the README and docs/install.md). */
 export const TARGETS = [
   { source: 'engine', job: 'deepgram-engine', port: 9991 },
   { source: 'dcgm', job: 'dcgm-exporter', port: 9400 },

@@ -50,7 +50,7 @@ beforeAll(async () => {
 afterAll(async () => {
   if (rows.length > 0) {
     console.log(`\nDetection latency (fault switch -> firing notification; healthy switch -> resolved), for: ${FOR}\n${table(rows)}\n`);
-    // For the benchmarks (issue 9) and the README table: the measured rows as JSON.
+    // For the benchmarks (issue 9) and the table in docs/alerts.md: the measured rows as JSON.
     if (process.env.DGMON_E2E_RESULTS) writeFileSync(process.env.DGMON_E2E_RESULTS, `${JSON.stringify(rows, null, 2)}\n`);
   }
   await stack?.close();

@@ -23,7 +23,7 @@ export interface InhibitedAlert {
 
 export interface ScenarioCase {
   scenario: ScenarioName;
-  /** The fault in an SRE's words, for the README's "what happens when X breaks" table. */
+  /** The fault in an SRE's words, for the "What happens when X breaks" table in docs/alerts.md. */
   fault: string;
   expected: ExpectedAlert[];
   inhibited: InhibitedAlert[];

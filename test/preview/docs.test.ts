@@ -1,5 +1,6 @@
-// The README shows every dashboard's picture, stored under docs/dashboards by `npm run preview`: a dashboard added
-// without its picture, or a picture of one that is gone, fails here (regenerate with npm run preview).
+// docs/dashboards.md shows every dashboard's picture, stored under docs/dashboards by `npm run preview`, and the
+// README one of them: a dashboard added without its picture, or a picture of one that is gone, fails here
+// (regenerate with npm run preview).
 import { describe, it, expect } from 'vitest';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +14,7 @@ const root = (path: string) => fileURLToPath(new URL(`../../${path}`, import.met
 describe('the stored previews', () => {
   const uids = buildDashboards(parseConfig({})).map((d) => d.uid);
   const readme = readFileSync(root('README.md'), 'utf8');
+  const page = readFileSync(root('docs/dashboards.md'), 'utf8');
   const index = readFileSync(root(`${DOCS}/index.html`), 'utf8');
 
   it('are one 1600-pixel-wide PNG per dashboard, nothing else but index.html', () => {
@@ -20,12 +22,18 @@ describe('the stored previews', () => {
     for (const uid of uids) expect(pngSize(readFileSync(root(`${DOCS}/${uid}.png`))).width, uid).toBe(1600);
   });
 
-  it('are shown in the README and listed in index.html', () => {
+  it('are shown in docs/dashboards.md and listed in index.html', () => {
     for (const uid of uids) {
       expect(existsSync(root(`${DOCS}/${uid}.png`))).toBe(true);
-      expect(readme, uid).toContain(`](${DOCS}/${uid}.png)`);
+      // docs/dashboards.md sits beside the folder, so its links are relative to docs/.
+      expect(page, uid).toContain(`](dashboards/${uid}.png)`);
       expect(index, uid).toContain(`<img src="${uid}.png"`);
     }
-    expect(readme).toContain('npm run preview');
+    expect(page).toContain('npm run preview');
+  });
+
+  it('give the README its picture of one dashboard', () => {
+    const shown = uids.filter((uid) => readme.includes(`(${DOCS}/${uid}.png)`));
+    expect(shown.length).toBeGreaterThan(0);
   });
 });
