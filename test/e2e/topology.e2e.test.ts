@@ -14,6 +14,8 @@ import { sleep } from '../../daemons/daemon.ts';
 import type { InstantSample } from '../../daemons/prometheus.ts';
 import type { Notification, WebhookAlert } from '../support/alertmanager.ts';
 import { ensureTools } from '../support/tools.ts';
+import type { ScenarioName } from '../../simulator/index.ts';
+import { CASES } from './scenarios.ts';
 import { startTopology, TOPOLOGY, ENGINES, type Topology, type CentralEngine, type EngineName, type ClusterName } from './topology-stack.ts';
 
 const FIRING_TIMEOUT_MS = 60_000;
@@ -126,6 +128,105 @@ describe('scale-out topology: per-cluster agents -> central store + ruler -> Ale
       expect(west).toBeGreaterThan(0);
       expect(together, `${engine.name}: requests of both clusters = east + west`).toBeCloseTo(east + west, 6);
     }
+  });
+
+  describe('simulator scenarios on nodes of both clusters at once page on both engines as on one Prometheus', () => {
+    // Expectations from the single-Prometheus suite (scenarios.ts), one scenario per node. Together they read a GPU
+    // event through changes() (gpu-xid), a vanished source next to a present Engine (dcgm-down) and streaming
+    // histograms with their burn rates (slow-streaming).
+    const PLAN: { cluster: ClusterName; node: string; scenario: ScenarioName }[] = [
+      { cluster: 'east', node: 'node-1', scenario: 'gpu-xid' },
+      { cluster: 'east', node: 'node-2', scenario: 'dcgm-down' },
+      { cluster: 'west', node: 'node-1', scenario: 'slow-streaming' },
+    ];
+    const caseOf = (scenario: ScenarioName) => CASES.find((c) => c.scenario === scenario)!;
+    const firingAt = new Map<string, number>();
+    let start = 0;
+
+    afterAll(() => {
+      for (const p of PLAN) topology?.nodes.find((n) => n.cluster === p.cluster && n.node === p.node)?.simulator.setScenario('healthy');
+    });
+
+    it('the expected alerts, for the right cluster and node, and nothing else; the inhibited ones held back', async () => {
+      start = Date.now();
+      for (const p of PLAN) topology.nodes.find((n) => n.cluster === p.cluster && n.node === p.node)!.simulator.setScenario(p.scenario);
+      let last = start;
+      const lines: string[] = [];
+      for (const engine of ENGINES) {
+        for (const p of PLAN) {
+          for (const e of caseOf(p.scenario).expected) {
+            const perNode = e.labels.includes('node');
+            const match = (a: WebhookAlert) =>
+              a.status === 'firing' && a.labels.cluster === p.cluster && a.labels.alertname === e.alertname && a.labels.severity === e.severity && (!perNode || a.labels.node === p.node);
+            const n = await topology.recorder
+              .waitFor((n) => n.path === `/${engine}${e.path}` && (n.body?.alerts ?? []).some(match), FIRING_TIMEOUT_MS, start)
+              .catch((err: Error) => {
+                throw new Error(`${engine}: ${p.scenario}: ${e.alertname}/${e.severity} for ${p.cluster}/${p.node} never reached ${e.path}: ${err.message}`);
+              });
+            last = Math.max(last, n.at);
+            firingAt.set(`${engine}/${p.cluster}/${e.alertname}/${e.severity}`, n.at);
+            lines.push(`  ${engine.padEnd(15)} ${p.scenario.padEnd(15)} ${p.cluster}/${p.node} ${`${e.alertname}/${e.severity}`.padEnd(44)} ${((n.at - start) / 1000).toFixed(1)} s`);
+            expect(n.body?.receiver).toBe(e.receiver);
+            for (const a of (n.body?.alerts ?? []).filter(match)) {
+              for (const label of e.labels) expect(a.labels[label], `${engine}: ${e.alertname}: ${label} in ${JSON.stringify(a.labels)}`).toBeTruthy();
+              expect(a.annotations.description, `${engine}: ${e.alertname} names its cluster`).toContain(`cluster ${p.cluster}`);
+            }
+          }
+        }
+      }
+      console.log(`\nScale-out topology, scenario switch -> notification:\n${lines.join('\n')}\n`);
+      await sleep(Math.max(start + SETTLE_MS, last + 3_000) - Date.now());
+      for (const engine of topology.engines) {
+        for (const cluster of Object.keys(TOPOLOGY) as ClusterName[]) {
+          const expected = [...new Set(PLAN.filter((p) => p.cluster === cluster).flatMap((p) => caseOf(p.scenario).expected.map((e) => `${e.alertname}/${e.severity}`)))].sort();
+          const notified = [
+            ...new Set(
+              topology.recorder
+                .notifications()
+                .filter((n) => n.at >= start && n.path.startsWith(`/${engine.name}/`))
+                .flatMap((n) => (n.body?.alerts ?? []).filter((a) => a.status === 'firing' && a.labels.cluster === cluster))
+                .map((a) => `${a.labels.alertname}/${a.labels.severity}`),
+            ),
+          ].sort();
+          expect(notified, `${engine.name}: alerts notified for ${cluster}`).toEqual(expected);
+        }
+        // Inhibited: held back by this engine's Alertmanager, within their own cluster.
+        const held = (await engine.alertmanager.alerts()) as { labels: Record<string, string>; status: { state: string } }[];
+        for (const p of PLAN) {
+          for (const i of caseOf(p.scenario).inhibited) {
+            const states = held.filter((a) => a.labels.cluster === p.cluster && a.labels.alertname === i.alertname && a.labels.severity === i.severity).map((a) => a.status.state);
+            expect(states.length, `${engine.name}: ${i.alertname}/${i.severity} in ${p.cluster} reached Alertmanager`).toBeGreaterThan(0);
+            expect(new Set(states), `${engine.name}: ${i.alertname}/${i.severity} in ${p.cluster}, held by ${i.by}`).toEqual(new Set(['suppressed']));
+          }
+        }
+      }
+    }, 3 * 60_000);
+
+    it('back to healthy: every one of them resolved at its receiver on both engines', async () => {
+      const back = Date.now();
+      for (const p of PLAN) topology.nodes.find((n) => n.cluster === p.cluster && n.node === p.node)!.simulator.setScenario('healthy');
+      for (const engine of ENGINES) {
+        for (const p of PLAN) {
+          for (const e of caseOf(p.scenario).expected) {
+            const of = (n: Notification, status: string) =>
+              (n.body?.alerts ?? []).filter((a) => a.status === status && a.labels.cluster === p.cluster && a.labels.alertname === e.alertname && a.labels.severity === e.severity);
+            // An Xid is an event: it may resolve by itself before the node is healthy again.
+            const since = Math.min(back, firingAt.get(`${engine}/${p.cluster}/${e.alertname}/${e.severity}`) ?? back);
+            await topology.recorder
+              .waitFor((n) => n.path === `/${engine}${e.path}` && of(n, 'resolved').length > 0 && of(n, 'firing').length === 0, RESOLVED_TIMEOUT_MS, since)
+              .catch((err: Error) => {
+                throw new Error(`${engine}: ${p.scenario}: ${e.alertname}/${e.severity} in ${p.cluster} never resolved: ${err.message}`);
+              });
+          }
+        }
+      }
+      // Quiet again before the next faults: nothing of either cluster left in either Alertmanager but the watchdog.
+      for (const engine of topology.engines) {
+        const quiet = async () => ((await engine.alertmanager.alerts()) as { labels: Record<string, string> }[]).filter((a) => a.labels.alertname !== 'DeepgramWatchdog');
+        for (let tries = 0; tries < 60 && (await quiet()).length > 0; tries++) await sleep(500);
+        expect((await quiet()).map((a) => `${a.labels.cluster}/${a.labels.alertname}/${a.labels.severity}`), `${engine.name}: alerts left`).toEqual([]);
+      }
+    }, 3 * 60_000);
   });
 
   describe('one cluster loses every target while a node of the other fails 8 % of its requests', () => {
