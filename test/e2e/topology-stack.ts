@@ -157,6 +157,8 @@ export async function startTopology(): Promise<Topology> {
       evaluationInterval: config.intervals.evaluation,
       resendDelay: '2s',
       remoteWriteFlushInterval: '250ms',
+      // As the generated vmalert.args run it: the alerts carry exactly the labels Prometheus gives them.
+      extraArgs: ['-disableAlertgroupLabel'],
     });
     closers.push(() => vmalert.close());
 
