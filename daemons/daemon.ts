@@ -21,6 +21,8 @@ export interface DaemonSpec {
   /** Files to write into the daemon's directory before it starts (name → content). */
   files: Record<string, string>;
   args(where: { dir: string; address: string; url: string }): string[];
+  /** Variables added to the daemon's environment (e.g. one its config expands). */
+  env?: Record<string, string>;
 }
 
 export interface Daemon {
@@ -106,7 +108,7 @@ async function launch(spec: DaemonSpec, dir: string, port: number): Promise<Daem
   const address = `127.0.0.1:${port}`;
   const url = `http://${address}`;
   // stdout is kept with stderr: VictoriaMetrics' binaries print a refused flag there, the Prometheus family nothing.
-  const child = spawn(spec.bin, spec.args({ dir, address, url }), { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(spec.bin, spec.args({ dir, address, url }), { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...spec.env } });
   running.add(child);
   child.once('exit', () => running.delete(child));
   let stderr = '';

@@ -78,6 +78,13 @@ export interface AgentOptions {
   externalLabels?: Record<string, string>;
   remoteWrite: RemoteWrite[];
   extraArgs?: string[];
+  /**
+   * The agent's whole prometheus.yml instead of one built from the fields above (scrape, externalLabels and
+   * remoteWrite then only count targets), e.g. one made from `dgmon generate`'s agent snippet.
+   */
+  configYaml?: string;
+  /** Its environment: with --enable-feature=expand-external-labels, `${VAR}` in external labels reads it. */
+  env?: Record<string, string>;
 }
 
 export interface InstantSample {
@@ -313,7 +320,8 @@ export async function startPrometheusAgent(options: AgentOptions): Promise<Agent
   const daemon = await startDaemon({
     name: 'prometheus-agent',
     bin: PROMETHEUS_BIN,
-    files: { 'prometheus.yml': agentConfig(options) },
+    files: { 'prometheus.yml': options.configYaml ?? agentConfig(options) },
+    ...(options.env ? { env: options.env } : {}),
     args: ({ dir, address, url }) => [
       '--enable-feature=agent',
       `--config.file=${join(dir, 'prometheus.yml')}`,

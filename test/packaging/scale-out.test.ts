@@ -1,7 +1,7 @@
 // The scale-out views (outputs/scale-out.ts), written to disk and checked by the real tools: vmalert -dryRun loads
 // the plain rule files through the generated flags (and refuses a rule it cannot run, so the check can fail), the
-// agent snippet completes a prometheus.yml that `promtool check config --agent` accepts, and the Mimir namespace file
-// holds exactly the plain files' groups.
+// agent snippet completes a prometheus.yml that `promtool check config --agent` accepts and a real agent runs (its
+// cluster from the environment), and the Mimir namespace file holds exactly the plain files' groups.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,8 +12,10 @@ import { generateBundle, writeBundle } from '../../outputs/write.ts';
 import { OUTPUT_PATHS } from '../../outputs/plain.ts';
 import { SCALE_OUT_PATHS, vmalertArgs } from '../../outputs/scale-out.ts';
 import { ensureTools, run } from '../support/tools.ts';
+import { serve } from '../support/net.ts';
+import { startPrometheus, startPrometheusAgent, type AgentHandle } from '../../daemons/prometheus.ts';
 
-ensureTools(['promtool', 'vmalert']);
+ensureTools(['promtool', 'prometheus', 'vmalert']);
 
 let dir: string;
 beforeAll(() => {
@@ -77,6 +79,32 @@ describe('dgmon generate: scale-out views', () => {
     writeFileSync(agentYml, dump({ ...snippet, rule_files: [join(out, OUTPUT_PATHS.alertingRules)] }));
     expect(run('promtool', ['check', 'config', '--agent', agentYml]).code).not.toBe(0);
   });
+
+  it('the agent snippet runs: a real agent with CLUSTER in its environment forwards its series under that cluster', async () => {
+    const receiver = await startPrometheus({ scrape: [], remoteWriteReceiver: true });
+    const target = await serve((req, res) => res.end('# TYPE demo_gauge gauge\ndemo_gauge 1\n'));
+    let agent: AgentHandle | undefined;
+    try {
+      const { files } = bundle('agent-run', { packaging: { scaleOut: { enabled: true, remoteWriteUrl: `${receiver.url}/api/v1/write` } } });
+      const snippet = load(files.get(SCALE_OUT_PATHS.agent)!) as Record<string, unknown>;
+      const configYaml = dump({
+        ...snippet,
+        global: { ...(snippet.global as object), scrape_interval: '1s' },
+        scrape_configs: [{ job_name: 'dgmon', static_configs: [{ targets: [target.url.replace(/^http:\/\//, '')] }] }],
+      });
+      agent = await startPrometheusAgent({
+        scrape: [{ job: 'dgmon', targets: ['counted-only:1'] }],
+        remoteWrite: [],
+        configYaml,
+        env: { CLUSTER: 'west' },
+        extraArgs: ['--enable-feature=expand-external-labels'],
+      });
+      const [sample] = await receiver.waitFor('demo_gauge', (r) => r.length === 1, 30_000);
+      expect(sample!.metric).toMatchObject({ cluster: 'west', job: 'dgmon' });
+    } finally {
+      await Promise.allSettled([agent?.close(), receiver.close(), target.close()]);
+    }
+  }, 60_000);
 
   it('the Mimir namespace file holds exactly the groups of the plain rule files', () => {
     const { files } = bundle('mimir', { packaging: { scaleOut: { enabled: true, mimirNamespace: 'deepgram-prod' } } });
