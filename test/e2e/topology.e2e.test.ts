@@ -74,6 +74,25 @@ describe('scale-out topology: per-cluster agents -> central store + ruler -> Ale
     }
   });
 
+  it('the query differences docs/scale-out.md lists hold on these engines, and none reaches the alerts', async () => {
+    const [prometheus, victoria] = topology.engines as [CentralEngine, CentralEngine];
+    // absent(): the same labels, from the selector's equality matchers.
+    for (const engine of [prometheus, victoria]) {
+      expect((await engine.store.query('absent(up{job="nope", cluster="east"})')).map((s) => s.metric), engine.name).toEqual([{ cluster: 'east', job: 'nope' }]);
+    }
+    // label_replace() without a match: Prometheus leaves the series as it is, VictoriaMetrics 1.79 adds the
+    // destination label empty.
+    const noMatch = 'count by (x) (label_replace(up, "x", "$1", "instance", "nomatch(.*)"))';
+    expect((await prometheus.store.query(noMatch)).map((s) => s.metric)).toEqual([{}]);
+    expect((await victoria.store.query(noMatch)).map((s) => s.metric)).toEqual([{ x: '' }]);
+    // vmalert runs with -disableAlertgroupLabel: its alerts carry the labels Prometheus gives them.
+    const watchdogs = await Promise.all(
+      topology.engines.map(async (e) => ((await e.alertmanager.alerts()) as { labels: Record<string, string> }[]).find((a) => a.labels.alertname === 'DeepgramWatchdog')?.labels),
+    );
+    expect(watchdogs[1]).toEqual(watchdogs[0]);
+    expect(watchdogs[0]).toEqual({ alertname: 'DeepgramWatchdog', severity: 'none' });
+  });
+
   it("the dashboards' cluster variable lists every cluster from the central store and narrows the panels to the clusters chosen", async () => {
     const fleet = buildDashboards(topology.config).find((d) => d.uid === 'deepgram-fleet')!;
     const variables = (fleet.json.templating as { list: { name: string; query?: string }[] }).list;
