@@ -1,8 +1,10 @@
 // The scale-out topology end to end (test/e2e/topology-stack.ts): per-cluster Prometheus agents remote-writing to a
 // central store that evaluates the generated rules, on two engines at once: (a) Prometheus with its remote-write
 // receiver, (b) VictoriaMetrics with vmalert. On both: every rule evaluates, the same recorded series exist for the
-// same clusters and nodes, the dashboards' cluster variable lists every cluster and narrows the panels to the one
-// chosen, and while one cluster loses every target and a node of the other fails 8 % of its requests, each engine
+// same clusters and nodes, the query differences docs/scale-out.md lists hold, the dashboards' cluster variable lists
+// every cluster and narrows the panels to the one chosen, three simulator scenarios on nodes of both clusters page as
+// the single-Prometheus suite expects, and while one cluster loses every target and a node of the other fails 8 % of
+// its requests, each engine
 // pages for each cluster with the right cluster in labels and texts, no inhibition crossing from one cluster to the
 // other (node names repeat across the clusters), and everything resolves once the clusters are back.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
