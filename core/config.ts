@@ -270,9 +270,20 @@ const packaging = z
       })
       .prefault({})
       .describe('DIR/systemd/: a hardened unit running the exporter on bare metal, and its environment file.'),
+    scaleOut: z
+      .strictObject({
+        enabled: z.boolean().default(false).describe('Write DIR/scale-out/: the agents\' remote-write snippet, vmalert\'s flags and a Mimir ruler namespace file, for per-cluster agents writing to a central store with a ruler. The rules themselves are the plain files.'),
+        remoteWriteUrl: url('http://victoria-metrics:8428/api/v1/write', 'Where every per-cluster agent writes: VictoriaMetrics and a Prometheus with --web.enable-remote-write-receiver take /api/v1/write, Mimir /api/v1/push, Thanos Receive /api/v1/receive.'),
+        queryUrl: url('http://victoria-metrics:8428', 'The central store\'s query API, which vmalert evaluates the rules against and writes recorded series back to.'),
+        alertmanagerUrl: url('http://alertmanager:9093', 'The Alertmanager vmalert sends to.'),
+        ruleDir: z.string().regex(/^\/[^\s]*$/, { message: 'must be an absolute path' }).default('/etc/dgmon/prometheus').describe('Where the ruler finds prometheus/rules.yml and alerts.yml (vmalert\'s -rule flags).'),
+        mimirNamespace: z.string().regex(/^[A-Za-z0-9_.-]+$/, { message: 'must be a Mimir rule namespace: letters, digits, "_", ".", "-"' }).default('dgmon').describe('The Mimir ruler namespace the rule groups are loaded into (mimirtool rules load).'),
+      })
+      .prefault({})
+      .describe('DIR/scale-out/: thin views of the same rules for per-cluster agents and a central store with a ruler (VictoriaMetrics with vmalert, Thanos Ruler, Mimir).'),
   })
   .prefault({})
-  .describe('Deployment targets written next to the plain files: Kubernetes objects, values for Deepgram\'s Helm chart, a Docker Compose stack and a systemd unit.');
+  .describe('Deployment targets written next to the plain files: Kubernetes objects, values for Deepgram\'s Helm chart, a Docker Compose stack, a systemd unit and the scale-out views.');
 
 /** Whether a job name passes every `job` matcher of a selector (matchers on other labels are not judged here). */
 export function jobMatches(selectorText: string, job: string): boolean {

@@ -21,6 +21,8 @@ export interface DaemonSpec {
   /** Files to write into the daemon's directory before it starts (name → content). */
   files: Record<string, string>;
   args(where: { dir: string; address: string; url: string }): string[];
+  /** Variables added to the daemon's environment (e.g. one its config expands). */
+  env?: Record<string, string>;
 }
 
 export interface Daemon {
@@ -29,7 +31,7 @@ export interface Daemon {
   /** 127.0.0.1:PORT */
   address: string;
   dir: string;
-  /** Whether the process has ended, and the tail of what it wrote to stderr, for error messages. */
+  /** Whether the process has ended, and the tail of what it wrote to stderr and stdout, for error messages. */
   exited(): boolean;
   stderrTail(): string;
   /** SIGTERM, then SIGKILL if it has not exited in time; removes `dir`. Safe to call more than once. */
@@ -105,13 +107,16 @@ export async function startDaemon(spec: DaemonSpec): Promise<Daemon> {
 async function launch(spec: DaemonSpec, dir: string, port: number): Promise<Daemon> {
   const address = `127.0.0.1:${port}`;
   const url = `http://${address}`;
-  const child = spawn(spec.bin, spec.args({ dir, address, url }), { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+  // stdout is kept with stderr: VictoriaMetrics' binaries print a refused flag there, the Prometheus family nothing.
+  const child = spawn(spec.bin, spec.args({ dir, address, url }), { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...spec.env } });
   running.add(child);
   child.once('exit', () => running.delete(child));
   let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => {
+  const keep = (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-STDERR_KEEP);
-  });
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
   let exitCode: number | null | undefined; // undefined while running
   let exitSignal: NodeJS.Signals | null = null;
   const exited = new Promise<void>((resolve) => {

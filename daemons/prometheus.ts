@@ -50,6 +50,41 @@ export interface PrometheusOptions {
   retention?: string;
   /** Further command-line flags, after the ones above (a repeated flag's last value wins). */
   extraArgs?: string[];
+  /** Where this Prometheus sends every sample it scrapes or records (remote_write), e.g. a central store. */
+  remoteWrite?: RemoteWrite[];
+  /**
+   * --web.enable-remote-write-receiver: accept samples POSTed to /api/v1/write, as the central store of per-cluster
+   * agents does. Its rules then evaluate what the agents wrote, as they would scraped series.
+   */
+  remoteWriteReceiver?: boolean;
+}
+
+export interface RemoteWrite {
+  /** The receiver's write endpoint, e.g. http://127.0.0.1:PORT/api/v1/write (Prometheus and VictoriaMetrics alike). */
+  url: string;
+  /**
+   * queue_config.batch_send_deadline: how long a shard waits to fill a batch before sending what it has (Prometheus'
+   * default 5s). Scaled-down tests shorten it, as the delay is added to every alert's detection downstream.
+   */
+  batchSendDeadline?: string;
+}
+
+/** A per-cluster collector: Prometheus in agent mode, which scrapes and forwards, with no rules, queries or TSDB. */
+export interface AgentOptions {
+  scrape: ScrapeJob[];
+  /** Default '1s'. */
+  scrapeInterval?: string;
+  /** Added to every series it forwards (cluster=<name>): how the central store tells the clusters apart. */
+  externalLabels?: Record<string, string>;
+  remoteWrite: RemoteWrite[];
+  extraArgs?: string[];
+  /**
+   * The agent's whole prometheus.yml instead of one built from the fields above (scrape, externalLabels and
+   * remoteWrite then only count targets), e.g. one made from `dgmon generate`'s agent snippet.
+   */
+  configYaml?: string;
+  /** Its environment: with --enable-feature=expand-external-labels, `${VAR}` in external labels reads it. */
+  env?: Record<string, string>;
 }
 
 export interface InstantSample {
@@ -132,6 +167,16 @@ function scrapeConfigs(jobs: ScrapeJob[]): Record<string, unknown>[] {
   return [...byJob.values()];
 }
 
+function remoteWriteConfigs(remoteWrite: RemoteWrite[] | undefined): Record<string, unknown> {
+  if (!remoteWrite || remoteWrite.length === 0) return {};
+  return {
+    remote_write: remoteWrite.map((w) => ({
+      url: w.url,
+      ...(w.batchSendDeadline ? { queue_config: { batch_send_deadline: w.batchSendDeadline, min_backoff: '100ms', max_backoff: '1s' } } : {}),
+    })),
+  };
+}
+
 export function prometheusConfig(options: PrometheusOptions): string {
   const global: Record<string, unknown> = {
     scrape_interval: options.scrapeInterval ?? '1s',
@@ -145,7 +190,15 @@ export function prometheusConfig(options: PrometheusOptions): string {
       ? { alerting: { alertmanagers: [{ static_configs: [{ targets: options.alertmanagers }] }] } }
       : {}),
     scrape_configs: scrapeConfigs(options.scrape),
+    ...remoteWriteConfigs(options.remoteWrite),
   });
+}
+
+/** An agent's prometheus.yml: scrape configs, external labels and remote_write only (agent mode refuses rule_files). */
+export function agentConfig(options: AgentOptions): string {
+  const global: Record<string, unknown> = { scrape_interval: options.scrapeInterval ?? '1s' };
+  if (options.externalLabels && Object.keys(options.externalLabels).length > 0) global.external_labels = options.externalLabels;
+  return dump({ global, scrape_configs: scrapeConfigs(options.scrape), ...remoteWriteConfigs(options.remoteWrite) });
 }
 
 /** Instant and range queries against any Prometheus: the one started here, or a user's (`dgmon preview --prometheus`). */
@@ -215,6 +268,89 @@ export function prometheusClient(baseUrl: string): PrometheusQueries {
   return { query, queryRange };
 }
 
+/**
+ * Polls `expr` on `client` until `ok` accepts the result; throws the last result (or error) after `timeoutMs`, at once
+ * when the query is refused as bad (400), and at once when `dead()` names a reason (the server has exited).
+ */
+export async function pollQuery(
+  client: Pick<PrometheusQueries, 'query'>,
+  expr: string,
+  ok: (r: InstantSample[]) => boolean,
+  timeoutMs: number,
+  dead: () => string | undefined = () => undefined,
+): Promise<InstantSample[]> {
+  const until = Date.now() + timeoutMs;
+  let last: InstantSample[] | undefined;
+  let lastError: unknown;
+  for (;;) {
+    const why = dead();
+    if (why !== undefined) throw new Error(why);
+    try {
+      last = await client.query(expr);
+      lastError = undefined;
+      if (ok(last)) return last;
+    } catch (err) {
+      // A query the server rejects as bad (400) will never succeed: report it now rather than at the deadline.
+      if (err instanceof PrometheusQueryError && err.status === 400) throw err;
+      lastError = err;
+    }
+    if (Date.now() >= until) {
+      const seen = lastError !== undefined ? `last error: ${(lastError as Error).message ?? String(lastError)}` : `last result: ${JSON.stringify(last)}`;
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${expr}\n${seen}`);
+    }
+    await sleep(POLL_MS);
+  }
+}
+
+export interface AgentHandle {
+  /** http://127.0.0.1:PORT (its UI and /api/v1/targets; an agent answers no queries). */
+  url: string;
+  dir: string;
+  /** Until `count` targets (default: every configured target) have been scraped, whatever the outcome. */
+  waitForTargets(count?: number, timeoutMs?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Prometheus in agent mode (--enable-feature=agent): scrapes its targets and forwards every sample, with its
+ * external labels, to the remote_write endpoints; a write-ahead log instead of a TSDB. Server-only flags (TSDB path,
+ * retention, rule settings) are refused in this mode, so none is passed.
+ */
+export async function startPrometheusAgent(options: AgentOptions): Promise<AgentHandle> {
+  const daemon = await startDaemon({
+    name: 'prometheus-agent',
+    bin: PROMETHEUS_BIN,
+    files: { 'prometheus.yml': options.configYaml ?? agentConfig(options) },
+    ...(options.env ? { env: options.env } : {}),
+    args: ({ dir, address, url }) => [
+      '--enable-feature=agent',
+      `--config.file=${join(dir, 'prometheus.yml')}`,
+      `--storage.agent.path=${join(dir, 'wal')}`,
+      `--web.listen-address=${address}`,
+      `--web.external-url=${url}`,
+      ...(options.extraArgs ?? []),
+    ],
+  });
+  const configured = options.scrape.reduce((n, s) => n + s.targets.length, 0);
+  return {
+    url: daemon.url,
+    dir: daemon.dir,
+    async waitForTargets(count = configured, timeoutMs = 30_000) {
+      const until = Date.now() + timeoutMs;
+      for (;;) {
+        if (daemon.exited()) throw new Error(`prometheus agent exited:\n${daemon.stderrTail()}`);
+        const response = await fetch(`${daemon.url}/api/v1/targets`, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+        const body = (await response.json()) as { data?: { activeTargets?: { lastScrape: string }[] } };
+        const scraped = (body.data?.activeTargets ?? []).filter((t) => !t.lastScrape.startsWith('0001-')).length;
+        if (scraped >= count) return;
+        if (Date.now() >= until) throw new Error(`prometheus agent at ${daemon.url}: ${scraped} of ${count} targets scraped after ${timeoutMs} ms`);
+        await sleep(POLL_MS);
+      }
+    },
+    close: () => daemon.close(),
+  };
+}
+
 export async function startPrometheus(options: PrometheusOptions): Promise<PrometheusHandle> {
   for (const f of options.ruleFiles ?? []) {
     if (f.name !== basename(f.name) || f.name === '' || f.name === 'prometheus.yml' || f.name === 'data') {
@@ -233,6 +369,7 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
       '--web.enable-lifecycle',
       `--storage.tsdb.retention.time=${options.retention ?? '1d'}`,
       ...(options.alertResendDelay ? [`--rules.alert.resend-delay=${options.alertResendDelay}`] : []),
+      ...(options.remoteWriteReceiver ? ['--web.enable-remote-write-receiver'] : []),
       ...(options.extraArgs ?? []),
     ],
   });
@@ -240,28 +377,8 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
 
   const { query, queryRange } = prometheusClient(url);
 
-  async function waitFor(expr: string, ok: (r: InstantSample[]) => boolean, timeoutMs: number): Promise<InstantSample[]> {
-    const until = Date.now() + timeoutMs;
-    let last: InstantSample[] | undefined;
-    let lastError: unknown;
-    for (;;) {
-      if (daemon.exited()) throw new Error(`prometheus exited while waiting for ${expr}:\n${daemon.stderrTail()}`);
-      try {
-        last = await query(expr);
-        lastError = undefined;
-        if (ok(last)) return last;
-      } catch (err) {
-        // A query Prometheus rejects as bad (400) will never succeed: report it now rather than at the deadline.
-        if (err instanceof PrometheusQueryError && err.status === 400) throw err;
-        lastError = err;
-      }
-      if (Date.now() >= until) {
-        const seen = lastError !== undefined ? `last error: ${(lastError as Error).message ?? String(lastError)}` : `last result: ${JSON.stringify(last)}`;
-        throw new Error(`timed out after ${timeoutMs} ms waiting for ${expr}\n${seen}`);
-      }
-      await sleep(POLL_MS);
-    }
-  }
+  const waitFor = (expr: string, ok: (r: InstantSample[]) => boolean, timeoutMs: number) =>
+    pollQuery({ query }, expr, ok, timeoutMs, () => (daemon.exited() ? `prometheus exited while waiting for ${expr}:\n${daemon.stderrTail()}` : undefined));
 
   const configured = options.scrape.reduce((n, s) => n + s.targets.length, 0);
 

@@ -18,7 +18,7 @@ export function fleetDashboard(ctx: DashboardContext) {
   // The probe (through the exporter's job) and every application using the dgmon client, told apart by source.
   // `over` wraps each side (rate, increase), since a range cannot follow the `or`.
   const callers = (metric: string, matchers: string[] = [], over = (s: string) => s) =>
-    `(${over(q.clients(metric, `source!="${PROBE_SOURCE}"`, ...matchers))} or ${over(q.exporter(metric, `source="${PROBE_SOURCE}"`, ...matchers))})`;
+    `(${over(q.clients(metric, `source!="${PROBE_SOURCE}"`, clusterFilter, ...matchers))} or ${over(q.exporter(metric, `source="${PROBE_SOURCE}"`, clusterFilter, ...matchers))})`;
   const perInterval = (fn: typeof rate) => (s: string) => fn(s, '$__rate_interval');
   // Over the SLO period from the recorded per-cluster rates, as the burn-rate rules do (alerts/rules/slo.ts).
   const periodRequests = (...m: string[]) => `sum(sum_over_time(${byCluster(rec.clusterRequestsByStatus, ...m)}[${slo.period}]))`;
@@ -67,7 +67,7 @@ export function fleetDashboard(ctx: DashboardContext) {
         title: 'Health check',
         description: 'The exporter\'s Deepgram health check (API answers, an Engine connected): 1 passing, 0 failing, per check.',
         unit: 'bool_on_off',
-        targets: [instantTarget(`min by (check) (${q.exporter(DGMON.healthCheckSuccess.name)})`, '{{check}}')],
+        targets: [instantTarget(`min by (check) (${q.exporter(DGMON.healthCheckSuccess.name, clusterFilter)})`, '{{check}}')],
         alert: 'DeepgramHealthCheckFailing',
       }),
     )
@@ -76,7 +76,7 @@ export function fleetDashboard(ctx: DashboardContext) {
         title: 'Firing alerts',
         description: 'Deepgram alerts firing now, by severity (the watchdog always fires: it proves the pipeline works).',
         unit: 'short',
-        targets: [instantTarget('count by (severity) (ALERTS{alertname=~"Deepgram.+", alertstate="firing"})', '{{severity}}')],
+        targets: [instantTarget(`count by (severity) (${selector('ALERTS', 'alertname=~"Deepgram.+"', 'alertstate="firing"', clusterFilter)})`, '{{severity}}')],
       }),
     )
     .withPanel(
@@ -144,7 +144,7 @@ export function fleetDashboard(ctx: DashboardContext) {
         title: 'Rate-limit hits',
         description: 'HTTP 429 answers seen by the dgmon exporter and applications using the dgmon client library, per job.',
         unit: 'short',
-        targets: [target(`sum by (job) (increase(${q.clients(DGMON.rateLimitHits.name)}[$__rate_interval]))`, '{{job}}')],
+        targets: [target(`sum by (job) (increase(${q.clients(DGMON.rateLimitHits.name, clusterFilter)}[$__rate_interval]))`, '{{job}}')],
         alert: 'DeepgramRateLimited',
       }),
     )
@@ -153,7 +153,7 @@ export function fleetDashboard(ctx: DashboardContext) {
         title: 'Audio processed',
         description: 'Batch audio hours transcribed in the selected time range (engine_asr_per_file_audio_duration_seconds_sum; the Engine does not count streaming audio).',
         unit: 'h',
-        targets: [instantTarget(`sum(increase(${q.engine(`${ENGINE.asrPerFileAudioDuration.name}_sum`)}[$__range])) / 3600`, 'audio hours')],
+        targets: [instantTarget(`sum(increase(${q.engine(`${ENGINE.asrPerFileAudioDuration.name}_sum`, clusterFilter)}[$__range])) / 3600`, 'audio hours')],
         span: 8,
       }),
     )
@@ -164,7 +164,7 @@ export function fleetDashboard(ctx: DashboardContext) {
         title: 'Health-check latency',
         description: 'How long each of the exporter\'s Deepgram health checks took.',
         unit: 's',
-        targets: [target(`max by (check) (${q.exporter(DGMON.healthCheckDuration.name)})`, '{{check}}')],
+        targets: [target(`max by (check) (${q.exporter(DGMON.healthCheckDuration.name, clusterFilter)})`, '{{check}}')],
         alert: 'DeepgramHealthCheckFailing',
         span: 24,
       }),
@@ -188,7 +188,7 @@ export function fleetDashboard(ctx: DashboardContext) {
         unit: 's',
         min: 0,
         targets: [
-          target(`histogram_quantile(0.95, sum by (le) (${rate(q.exporter(`${PROBE.firstTranscript.name}_bucket`), '$__rate_interval')}))`, 'probe: first transcript (P95)', 'A'),
+          target(`histogram_quantile(0.95, sum by (le) (${rate(q.exporter(`${PROBE.firstTranscript.name}_bucket`, clusterFilter), '$__rate_interval')}))`, 'probe: first transcript (P95)', 'A'),
           target(`histogram_quantile(0.95, sum by (source, le) (${callers(`${CLIENT.streamLatency.name}_bucket`, [], perInterval(rate))}))`, '{{source}}: per chunk (P95)', 'B'),
         ],
         thresholds: [{ value: a.DeepgramStreamingLatencyHigh.thresholdSeconds, color: 'orange' }],
@@ -202,7 +202,7 @@ export function fleetDashboard(ctx: DashboardContext) {
         unit: 'short',
         targets: [
           target(`sum by (source, status) (${callers(CLIENT.transcriptionRequests.name, [], perInterval(increase))})`, '{{source}} {{status}}', 'A'),
-          target(`sum by (result) (${increase(q.exporter(PROBE.runs.name, 'result!="success"'), '$__rate_interval')})`, 'probe runs: {{result}}', 'B'),
+          target(`sum by (result) (${increase(q.exporter(PROBE.runs.name, 'result!="success"', clusterFilter), '$__rate_interval')})`, 'probe runs: {{result}}', 'B'),
         ],
         alert: 'DeepgramHighErrorRate',
       }),
@@ -213,7 +213,7 @@ export function fleetDashboard(ctx: DashboardContext) {
         description: 'Audio seconds per wall second of the last batch probe, per exporter: the clip is short, so network and API time weigh more than in the Engine\'s own speed-up.',
         unit: 'x',
         min: 0,
-        targets: [target(`max by (instance) (${q.exporter(PROBE.realtimeSpeedup.name)})`, '{{instance}}')],
+        targets: [target(`max by (instance) (${q.exporter(PROBE.realtimeSpeedup.name, clusterFilter)})`, '{{instance}}')],
       }),
     )
     .withPanel(
@@ -230,7 +230,7 @@ export function fleetDashboard(ctx: DashboardContext) {
         title: 'Probe transcript check',
         description: 'Whether the probe\'s last transcript passed its check (non-empty, holding exporter.probe.expectedWords), per mode.',
         unit: 'bool_on_off',
-        targets: [instantTarget(`min by (mode) (${q.exporter(PROBE.transcriptOk.name)})`, '{{mode}}')],
+        targets: [instantTarget(`min by (mode) (${q.exporter(PROBE.transcriptOk.name, clusterFilter)})`, '{{mode}}')],
       }),
     );
 }

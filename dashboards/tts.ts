@@ -44,7 +44,7 @@ export function ttsDashboard(ctx: DashboardContext) {
         description:
           'TTS failures after audio started streaming (the caller gets a cut-off response). The Engine registers this counter at its first failure, so "or vector(0)" shows zero until then instead of no data.',
         unit: 'short',
-        targets: [target(`sum(increase(${q.engine(ENGINE.ttsFailuresDuringResponse.name)}[$__rate_interval])) or vector(0)`, 'failures')],
+        targets: [target(`sum(increase(${q.engine(ENGINE.ttsFailuresDuringResponse.name, clusterFilter)}[$__rate_interval])) or vector(0)`, 'failures')],
       }),
     );
 }

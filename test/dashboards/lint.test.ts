@@ -59,6 +59,15 @@ for (const [name, config] of Object.entries({ defaults: parseConfig({}), 'multi-
         expect(variables.find((v) => v.name === 'node')).toMatchObject({ type: 'query', multi: true, includeAll: true, allValue: '.+', refresh: 2 });
       });
 
+      if (config.cluster.multiCluster) {
+        // Where one store holds several clusters, a panel that ignores the cluster variable shows every cluster's
+        // series under a cluster chosen (the fleet panels on raw exporter, probe and client series once did).
+        it(`${d.uid}: every query is narrowed by the cluster variable`, () => {
+          const unfiltered = panels.flatMap((p) => (p.targets ?? []).filter((t) => !t.expr.includes('cluster=~"$cluster"')).map((t) => `${p.title}: ${t.expr}`));
+          expect(unfiltered).toEqual([]);
+        });
+      }
+
       it(`${d.uid}: every panel has a title, description, unit, datasource and targets`, () => {
         expect(panels.length).toBeGreaterThan(3);
         for (const p of panels) {

@@ -8,6 +8,9 @@ export const TOOL_PACKAGES = {
   amtool: 'prometheus-alertmanager',
   'prometheus-alertmanager': 'prometheus-alertmanager',
   chromium: 'chromium',
+  // Debian's victoria-metrics package ships the single-node server, vmagent and vmalert.
+  'victoria-metrics': 'victoria-metrics',
+  vmalert: 'victoria-metrics',
 } as const;
 export type Tool = keyof typeof TOOL_PACKAGES;
 
