@@ -161,6 +161,8 @@ export interface Notification {
   resolved: number;
   /** Why it was sent. */
   reason: 'new' | 'resolved' | 'repeat';
+  /** Indexes (into the episodes given) of the alerts it carries, firing and resolved. */
+  episodes: number[];
 }
 
 export interface ReceiverSummary {
@@ -216,7 +218,7 @@ export function notifications(episodes: Episode[], am: AlertmanagerConfigObject,
         else if ([...resolved].some((id) => !logged!.resolved.has(id))) reason = 'resolved';
         else if (logged.at <= flush - leaf.repeatIntervalMs) reason = 'repeat';
         if (reason) {
-          sent.push({ receiver: leaf.receiver, group: key, at: flush, firing: firing.size, resolved: resolved.size, reason });
+          sent.push({ receiver: leaf.receiver, group: key, at: flush, firing: firing.size, resolved: resolved.size, reason, episodes: [...firing, ...resolved] });
           logged = { firing, resolved, at: flush };
         }
         // Resolved alerts leave the group once flushed; with none left the group is dropped.
