@@ -8,7 +8,7 @@
 // few long audio files (batch requests taking 10-20 s for a couple of minutes, by night and by day); GPU bursts to
 // 100 % for 3-8 minutes; the afternoon's GPU temperature swing to 78-83 °C.
 //
-// Incidents, one per node, each in the node's daytime and hours apart: the simulator's scenarios that an SRE must
+// Incidents, one per node, one after another in the node's daytime: the simulator's scenarios that an SRE must
 // hear about, with the alert each must raise, its severity and the bound within which it must fire.
 import { hashString, noise } from '../../simulator/random.ts';
 import type { ScenarioName } from '../../simulator/scenarios.ts';
@@ -77,6 +77,7 @@ export function noisyFleet(nodes: number, fromS: number, toS: number, incidentsF
   count('scrape gap of 4 min (every node)');
 
   const incidents: Required<Incident>[] = [];
+  let lastIncidentEnd = -Infinity;
   const specs = Array.from({ length: nodes }, (_, index): NodeSpec => {
     const seed = hashString(`dgmon-bench-quality/${index}`);
     const n = (k: number) => noise(seed, k);
@@ -90,8 +91,11 @@ export function noisyFleet(nodes: number, fromS: number, toS: number, incidentsF
     const incident = INCIDENTS[index];
     if (incident) {
       // Spread over the range in order, moved forward to the node's daytime (10:00-18:00 local).
-      let start = align(incidentsFromS + ((toS - incidentsFromS - 3 * 3600) * index) / INCIDENTS.length);
-      while (localHour(start, cluster) < 10 || localHour(start, cluster) > 18) start += 30 * MIN;
+      // One after another, half an hour apart at least, each moved forward to its node's daytime (09:00-19:00 local).
+      let start = align(Math.max(incidentsFromS, lastIncidentEnd + 30 * MIN));
+      while (localHour(start, cluster) < 9 || localHour(start, cluster) + incident.minutes / 60 > 19) start += 30 * MIN;
+      lastIncidentEnd = start + incident.minutes * MIN;
+      if (lastIncidentEnd > toS) throw new Error(`the noisy fleet's range is too short for its incidents: ${incident.scenario} would end after it (a day or more is needed)`);
       const end = start + incident.minutes * MIN;
       episodes.push({ scenario: incident.scenario, from: start, to: end });
       incidents.push({ ...incident, node: name, cluster: CLUSTER_NAMES[cluster]!, from: start, to: end });
