@@ -38,8 +38,9 @@ function timeline(alert: string, episodes: Episode[], startMs: number, endMs: nu
   const bars = shown
     .map((list, i) => {
       const y = 2 + i * ROW_H;
-      const name = labelText(list[0]!.labels, []);
-      const label = `<text x="${LABEL_W - 6}" y="${y + 11}" class="row">${esc(name.length > 60 ? `${name.slice(0, 57)}…` : name)}</text>`;
+      const name = labelText(list[0]!.labels);
+      // Long label sets are cut to fit the margin; the full set is the row's tooltip.
+      const label = `<text x="${LABEL_W - 6}" y="${y + 11}" class="row"><title>${esc(name)}</title>${esc(name.length > 52 ? `${name.slice(0, 51)}…` : name)}</text>`;
       const rects = list
         .map((e) => {
           const x0 = x(e.start);
