@@ -3,7 +3,7 @@
 // (1 s scrapes and evaluations, 5 s `for:`). Scenarios switch to raise alerts (a hot GPU twice, so one label set has
 // two episodes; an Engine disconnected); then `dgmon backtest` runs over that stretch and its episodes are compared
 // with the ALERTS{alertstate="firing"} series Prometheus itself recorded: the same alerts with the same labels, each
-// start and end within one evaluation interval. Then the command itself: report, HTML, budget and what-if.
+// start and end within one evaluation interval. Then the command itself: report, HTML and PNG, budget and what-if.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -35,6 +35,7 @@ let endMs = 0;
 let result: BacktestResult;
 let dir: string;
 let phases: Record<string, number>;
+const progress: string[] = [];
 
 interface Seen {
   key: string;
@@ -84,7 +85,7 @@ async function recordedEpisodes(): Promise<Seen[]> {
 }
 
 beforeAll(async () => {
-  ensureTools(['prometheus']);
+  ensureTools(['prometheus', 'chromium']);
   dir = mkdtempSync(join(tmpdir(), 'dgmon-backtest-'));
   for (let i = 0; i < 2; i++) {
     const simulator = await startSimulator({ scenario: 'healthy', load: LOAD, hostname: `bt-node-${i + 1}`, windows: SIMULATOR_WINDOWS });
@@ -120,7 +121,7 @@ beforeAll(async () => {
   // The alert groups' own evaluation instants, from the rules API, as the command reads them.
   phases = phasesFromRules((await prometheus.rules()) as Parameters<typeof phasesFromRules>[0], Object.fromEntries([...groupOf.values()].map((g) => [g, '1s'])));
   expect(Object.keys(phases).length).toBeGreaterThan(0);
-  result = await backtest({ prometheus, config, startMs, endMs, alerts: alertNames(config), phases });
+  result = await backtest({ prometheus, config, startMs, endMs, alerts: alertNames(config), phases, progress: (line) => progress.push(line), progressEveryMs: 0 });
 }, 180_000);
 
 afterAll(async () => {
@@ -167,6 +168,8 @@ describe('dgmon backtest against the alerts a live Prometheus recorded', () => {
     }
     const hot = [...a.entries()].find(([k]) => k.startsWith('DeepgramGPUTemperatureHigh'));
     expect(hot![1].length, 'the hot GPU fired twice').toBe(2);
+    // The progress line, here after every request.
+    expect(progress.some((line) => /^rule \d+ of \d+ \(DeepgramGPUTemperatureHigh, warning\): chunk 1 of 1/.test(line)), progress.join('\n')).toBe(true);
     console.log(`backtest vs ALERTS: ${diffs.length} starts and ends compared (backtest - ALERTS, ms): ${diffs.join(', ')}`);
   });
 
@@ -182,12 +185,16 @@ describe('dgmon backtest against the alerts a live Prometheus recorded', () => {
     const { dump } = await import('js-yaml');
     writeFileSync(file, dump(scaledRaw()));
 
-    expect(await main([...common, '--config', file, '--json', '--out', dir], io), err.join('\n')).toBe(0);
+    expect(await main([...common, '--config', file, '--json', '--out', dir, '--png'], io), err.join('\n')).toBe(0);
     const report = JSON.parse(out.join('')) as { baseline: { summary: { pages: number; tickets: number }; episodes: { alert: string }[] } };
     expect(report.baseline.summary.pages).toBeGreaterThan(0);
     expect(report.baseline.summary.tickets).toBeGreaterThan(0);
     const html = readFileSync(join(dir, 'backtest.html'), 'utf8');
     expect(html).toContain('data-alert="DeepgramGPUTemperatureHigh"');
+    // Drawn by the preview's Chromium: a PNG as wide as asked.
+    const png = readFileSync(join(dir, 'backtest.png'));
+    expect(png.subarray(1, 4).toString()).toBe('PNG');
+    expect(png.readUInt32BE(16)).toBe(1200);
 
     out.length = 0;
     expect(await main([...common, '--config', file, '--max-pages-per-week', '0'], io)).toBe(1);
