@@ -108,6 +108,16 @@ export function loadSides(flags: Pick<BacktestFlags, 'config' | 'set' | 'compare
   return { base: { name: base.source, config: base.config }, other: { name: name || other.source, config: other.config } };
 }
 
+/** A failed request as a sentence naming the Prometheus (without credentials) and the reason; other errors as they are. */
+function unreachable(e: unknown, baseUrl: string): Error {
+  const err = e as Error & { cause?: { code?: string; message?: string } };
+  if (!(err instanceof TypeError) && err.name !== 'TimeoutError') return err;
+  const shown = new URL(baseUrl);
+  shown.username = '';
+  shown.password = '';
+  return new Error(`cannot reach the Prometheus at ${shown.toString().replace(/\/+$/, '')}: ${err.cause?.code ?? err.cause?.message ?? err.message}`);
+}
+
 export async function runBacktestCommand(flags: BacktestFlags, out: (text: string) => void, err: (text: string) => void): Promise<number> {
   const prometheusUrl = url(flags.prometheus, '--prometheus');
   const rangeMs = parseRange(flags.range);
@@ -125,7 +135,7 @@ export async function runBacktestCommand(flags: BacktestFlags, out: (text: strin
   const startMs = endMs - rangeMs;
   // Where the Prometheus already runs dgmon's alert groups, replay at the instants it evaluates them.
   const rules = await fetchRules(prometheusUrl, timeoutMs).catch((e: Error) => {
-    err(`dgmon backtest: note: cannot read the rule groups' evaluation times (${e.message}); evaluating at multiples of the interval`);
+    err(`dgmon backtest: note: cannot read the rule groups' evaluation times (${unreachable(e, prometheusUrl).message}); evaluating at multiples of the interval`);
     return {};
   });
   const phasesFor = (config: DgmonConfig) => phasesFromRules(rules, Object.fromEntries(buildRules(config).alerting.map((g) => [g.name, g.interval ?? config.intervals.evaluation])));
@@ -140,8 +150,14 @@ export async function runBacktestCommand(flags: BacktestFlags, out: (text: strin
       expandAll: flags.expandRecorded,
       progress: (line) => err(`dgmon backtest${other ? ` (${side.name})` : ''}: ${line}`),
     });
-  const baseSide: Side = { name: base.name, result: await run(base) };
-  const otherSide: Side | undefined = other ? { name: other.name, result: await run(other) } : undefined;
+  let baseSide: Side;
+  let otherSide: Side | undefined;
+  try {
+    baseSide = { name: base.name, result: await run(base) };
+    otherSide = other ? { name: other.name, result: await run(other) } : undefined;
+  } catch (e) {
+    throw unreachable(e, prometheusUrl);
+  }
 
   out(flags.json ? renderJson(baseSide, otherSide) : renderText(baseSide, otherSide));
   if (flags.out !== undefined) {

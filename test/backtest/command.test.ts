@@ -68,7 +68,7 @@ describe('dgmon backtest: flags', () => {
     const port = await deadPort();
     const { code, err } = await dgmon(['backtest', '--prometheus', `http://127.0.0.1:${port}`, '--range', '1h', '--alert', 'DeepgramGPUSaturated']);
     expect(code).toBe(1);
-    expect(err).toMatch(/fetch failed|ECONNREFUSED/);
+    expect(err).toContain(`dgmon: cannot reach the Prometheus at http://127.0.0.1:${port}: ECONNREFUSED`);
   });
 
   it('--end: now, Unix seconds and RFC 3339', () => {
