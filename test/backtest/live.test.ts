@@ -173,6 +173,19 @@ describe('dgmon backtest against the alerts a live Prometheus recorded', () => {
     console.log(`backtest vs ALERTS: ${diffs.length} starts and ends compared (backtest - ALERTS, ms): ${diffs.join(', ')}`);
   });
 
+  it('with every recorded series read through its definition: the same episodes, within one evaluation interval', async () => {
+    const expanded = await backtest({ prometheus, config, startMs, endMs, alerts: alertNames(config), phases, expandAll: true });
+    expect(expanded.expanded.length).toBeGreaterThan(0);
+    const key = (e: { alert: string; labels: Record<string, string> }) => `${e.alert} ${labelKey(e.labels)}`;
+    expect(expanded.episodes.map(key).sort()).toEqual(result.episodes.map(key).sort());
+    const ordered = (list: typeof result.episodes) => [...list].sort((x, y) => key(x).localeCompare(key(y)) || x.start - y.start);
+    const [a, b] = [ordered(result.episodes), ordered(expanded.episodes)];
+    for (const [i, e] of a.entries()) {
+      expect(Math.abs(b[i]!.start - e.start), `${key(e)} start`).toBeLessThanOrEqual(INTERVAL_MS);
+      expect(Math.abs((b[i]!.end ?? endMs) - (e.end ?? endMs)), `${key(e)} end`).toBeLessThanOrEqual(INTERVAL_MS);
+    }
+  });
+
   it('the command: report, HTML, a page budget (exit 1) and a what-if with --set', async () => {
     const out: string[] = [];
     const err: string[] = [];
