@@ -22,7 +22,7 @@ import { startPrometheus, type PrometheusHandle } from '../daemons/prometheus.ts
 import { OUTPUT_PATHS, plainBundle } from '../outputs/plain.ts';
 import { backfillRules, moveBlocks, OpenMetricsBackfill } from './fleet/backfill.ts';
 import { instantValues, median, ruleGroupDurations, ruleTimes, sameValues, timeQuery, waitUntilIdle, type QueryShape, type QueryTiming } from './fleet/measure.ts';
-import { backfillLevels, definitions, expandRecorded, selectors, type Definition } from './fleet/recorded.ts';
+import { backfillLevels, definitions, expandRecorded, selectors, type Definition } from '../backtest/recorded.ts';
 import { FleetGenerator } from './fleet/generator.ts';
 import type { BenchResult, Target } from './result.ts';
 

@@ -11,6 +11,7 @@ const benches: Record<string, string> = {
   exporter: './exporter-overhead.ts',
   fleet: './fleet-scale.ts',
   detection: './detection.ts',
+  quality: './quality.ts',
 };
 
 async function load(name: string): Promise<() => Promise<BenchResult>> {

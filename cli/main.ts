@@ -11,6 +11,7 @@ import { SIMULATOR_PORTS } from './ports.ts';
 import { UsageError } from './errors.ts';
 import type { VerifyFlags } from '../verify/command.ts';
 import type { PreviewFlags } from '../preview/command.ts';
+import type { BacktestFlags } from '../backtest/command.ts';
 
 /** Exit codes: 0 done, 1 failed, 2 invalid config or usage. */
 export const EXIT = { ok: 0, failed: 1, invalid: 2 } as const;
@@ -150,6 +151,27 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       // Loaded on demand: the browser driver is not needed by any other command.
       const { runPreviewCommand } = await import('../preview/command.ts');
       code = await runPreviewCommand(opts, io.out, io.err);
+    });
+
+  program
+    .command('backtest')
+    .description("How noisy would these rules have been on your history: every alerting rule this config generates, evaluated over --range of your Prometheus' data as the rule group would have, with for: and Alertmanager's grouping and inhibitions; pages and tickets per week, noisiest label sets, longest episodes. Exit 0; 1 when --max-pages-per-week is exceeded.")
+    .requiredOption('--prometheus <url>', 'the Prometheus holding your history, e.g. http://prometheus:9090')
+    .option('--range <duration>', 'how far back from --end', '7d')
+    .option('--end <time>', 'end of the range: now, Unix seconds or RFC 3339 (default now)')
+    .option('-c, --config <file>', 'dgmon.yaml to backtest (default ./dgmon.yaml if present, else the defaults)')
+    .option('--alert <name>', 'only this alert (repeatable)', (name: string, all: string[]) => [...all, name], [] as string[])
+    .option('--set <field=value>', 'what-if: compare with the config changed so, e.g. DeepgramHighErrorRate.threshold=0.08 (repeatable)', (v: string, all: string[]) => [...all, v], [] as string[])
+    .option('--compare-config <file>', 'what-if: compare with this second dgmon.yaml')
+    .option('--max-pages-per-week <n>', 'exit 1 when the pages per week exceed this (the compared config, when there is one)')
+    .option('--json', 'print the report as JSON')
+    .option('-o, --out <dir>', 'write a self-contained HTML report (backtest.html) with one timeline per alert')
+    .option('--png', 'with --out: also draw the report as backtest.png in headless Chromium')
+    .option('--expand-recorded', 'read every recorded series through its definition, even where your Prometheus holds it')
+    .option('--timeout <duration>', 'timeout of each query', '2m')
+    .action(async (opts: BacktestFlags) => {
+      const { runBacktestCommand } = await import('../backtest/command.ts');
+      code = await runBacktestCommand(opts, io.out, io.err);
     });
 
   program

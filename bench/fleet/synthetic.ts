@@ -41,6 +41,15 @@ export interface Episode {
   /** Unix seconds, inclusive start and exclusive end. */
   from: number;
   to: number;
+  /** Profile fields set on top of the scenario's (the quality benchmark's noise: a GPU burst, a few slow files). */
+  overrides?: Partial<Profile>;
+}
+
+/** A target whose scrapes fail over [from, to): Prometheus writes up 0 and none of its series. */
+export interface FailedScrapes {
+  source: (typeof TARGETS)[number]['source'];
+  from: number;
+  to: number;
 }
 
 export interface NodeSpec {
@@ -53,6 +62,11 @@ export interface NodeSpec {
   /** This node's departures from the healthy profile. */
   overrides: Partial<Profile>;
   episodes: Episode[];
+  /** Unix seconds at which the Engine restarts: its counters start from zero and its series register lazily again. */
+  restarts?: number[];
+  failedScrapes?: FailedScrapes[];
+  /** Stretches [from, to) with no sample at all from this node (Prometheus itself not scraping). */
+  gaps?: { from: number; to: number }[];
 }
 
 const HEALTHY = profileOf('healthy');
@@ -120,40 +134,63 @@ export function targetFamilies(target: TargetFamilies): MetricFamily[] {
 }
 
 /** Share of the top load at unix second `t`: a daily curve, each cluster in its own time zone. */
-function daily(t: number, cluster: number): number {
+export function daily(t: number, cluster: number): number {
   return 0.75 + 0.25 * Math.sin((2 * Math.PI * (t + cluster * 6 * 3600)) / 86_400);
 }
 
 class SyntheticNode {
-  private readonly engine: EngineModel;
+  private engine: EngineModel;
   private readonly dcgm: DcgmModel;
   private readonly seed: number;
   private readonly clusterIndex: number;
   private episode: Episode | undefined;
 
+  private restarted = 0;
+  /** The profile of the last scrape. */
+  profileNow: Profile = HEALTHY;
+
   constructor(
     readonly spec: NodeSpec,
     startMs: number,
-    stepSeconds: number,
+    private readonly stepSeconds: number,
+    private readonly dailyShare: (t: number, cluster: number) => number = daily,
   ) {
     this.seed = hashString(`dgmon-bench-fleet/${spec.name}`);
-    this.clusterIndex = CLUSTERS.indexOf(spec.cluster as (typeof CLUSTERS)[number]);
+    this.clusterIndex = Math.max(0, CLUSTERS.indexOf(spec.cluster as (typeof CLUSTERS)[number]));
     this.engine = new EngineModel({ gpus: 1, load: spec.load, seed: this.seed, startMs, stepSeconds });
     this.dcgm = new DcgmModel({ gpus: 1, hostname: spec.name, seed: this.seed, startMs, stepSeconds });
   }
 
   private profileAt(t: number): Profile {
     const episode = this.spec.episodes.find((e) => e.from <= t && t < e.to);
-    const share = daily(t, this.clusterIndex);
+    const share = this.dailyShare(t, this.clusterIndex);
     const base: Profile = { ...HEALTHY, ...this.spec.overrides, traffic: share };
     base.streamFill = (this.spec.overrides.streamFill ?? HEALTHY.streamFill) * (0.7 + 0.3 * share);
-    return episode ? { ...base, ...scenarioOverrides(episode.scenario), traffic: share * (profileOf(episode.scenario).traffic || 1) } : base;
+    if (!episode) return base;
+    const scenario = profileOf(episode.scenario);
+    return { ...base, ...scenarioOverrides(episode.scenario), traffic: share * scenario.traffic, ...episode.overrides };
+  }
+
+  /** Whether the node is in a gap at `t` (nothing at all is stored), or which of its targets fail their scrape. */
+  down(t: number, profile: Profile): { gap: boolean; sources: Set<string> } {
+    const gap = (this.spec.gaps ?? []).some((g) => g.from <= t && t < g.to);
+    const sources = new Set((this.spec.failedScrapes ?? []).filter((f) => f.from <= t && t < f.to).map((f) => f.source));
+    if (profile.engineEndpoint === 'down') sources.add('engine');
+    if (profile.dcgmEndpoint === 'down') sources.add('dcgm');
+    return { gap, sources };
   }
 
   /** Advances the models to unix second `t` (never backwards) and returns what each of the node's targets serves. */
   scrape(t: number): TargetFamilies[] {
     const ms = t * 1000;
+    // A restart: a fresh Engine process, counters from zero, series registered again as requests arrive.
+    const restarts = (this.spec.restarts ?? []).filter((r) => r <= t).length;
+    if (restarts > this.restarted) {
+      this.restarted = restarts;
+      this.engine = new EngineModel({ gpus: 1, load: this.spec.load, seed: this.seed + restarts, startMs: ms - this.stepSeconds * 1000, stepSeconds: this.stepSeconds });
+    }
     const profile = this.profileAt(t);
+    this.profileNow = profile;
     const episode = this.spec.episodes.find((e) => e.from <= t && t < e.to);
     // A fault that is an event (an Xid) happens as its episode starts, as the simulator does on a scenario switch.
     if (episode !== this.episode) {
@@ -200,7 +237,7 @@ class SyntheticNode {
         [{ kind: 'stream' }, status.active_stream_requests],
         [{ kind: 'listen_v2_stream' }, status.active_listen_v2_stream_requests],
       ]),
-      gauge(DGMON.apiEngineConnected, [[{}, 1]]),
+      gauge(DGMON.apiEngineConnected, [[{}, profile.engineConnected ? 1 : 0]]),
       stateSet(DGMON.licenseProxyState.name, DGMON.licenseProxyState.help, LICENSE_PROXY_STATES, 'Connected'),
       gauge(DGMON.sourceUp, sources.map((source) => [{ source }, 1])),
       gauge(DGMON.sourceScrapeDuration, sources.map((source, k) => [{ source }, Math.round(3000 + 9000 * jitter(k)) / 1e6])),
@@ -210,7 +247,7 @@ class SyntheticNode {
         help: DGMON.sourceFailures.help,
         samples: sources.flatMap((source) => SOURCE_FAILURE_REASONS.map((reason) => ({ name: DGMON.sourceFailures.name, labels: { source, reason }, value: 0 }))),
       },
-      gauge(DGMON.healthCheckSuccess, HEALTH_CHECKS.map((check) => [{ check }, 1])),
+      gauge(DGMON.healthCheckSuccess, HEALTH_CHECKS.map((check) => [{ check }, check === 'engine_connection' && !profile.engineConnected ? 0 : 1])),
       gauge(DGMON.healthCheckDuration, HEALTH_CHECKS.map((check, k) => [{ check }, Math.round(4000 + 12000 * jitter(10 + k)) / 1e6])),
       { name: DGMON.rateLimitHits.name, type: 'counter', help: DGMON.rateLimitHits.help, samples: [{ name: DGMON.rateLimitHits.name, labels: { source: 'health_check' }, value: 0 }] },
       gauge(DGMON.buildInfo, [[{ version: VERSION }, 1]]),
@@ -228,10 +265,15 @@ export interface FleetOptions {
   toS: number;
   /** Seconds between samples, and the models' integration step. */
   stepSeconds: number;
+  /** The nodes themselves, instead of the benchmark's varied ones (the quality benchmark's noisy fleet). */
+  specs?: NodeSpec[];
+  /** The daily traffic curve (share of the top load at a moment, per cluster index). */
+  daily?: (t: number, cluster: number) => number;
 }
 
 /** Prometheus' own series for every target it scrapes. */
 const UP: MetricFamily = { name: 'up', type: 'gauge', help: 'Whether the scrape of the target succeeded (written by Prometheus).', samples: [{ name: 'up', labels: {}, value: 1 }] };
+const DOWN: MetricFamily = { ...UP, samples: [{ name: 'up', labels: {}, value: 0 }] };
 
 /** The fleet: every node's targets at a moment. Moments must be asked for in ascending order. */
 export class SyntheticFleet {
@@ -241,21 +283,26 @@ export class SyntheticFleet {
   last: number | undefined;
 
   constructor(readonly options: FleetOptions) {
-    this.specs = nodeSpecs(options.firstNode ?? 0, options.nodes, options.fromS, options.toS);
+    this.specs = options.specs ?? nodeSpecs(options.firstNode ?? 0, options.nodes, options.fromS, options.toS);
     const startMs = (options.fromS - 10 * options.stepSeconds) * 1000;
-    this.nodes = this.specs.map((spec) => new SyntheticNode(spec, startMs, options.stepSeconds));
+    this.nodes = this.specs.map((spec) => new SyntheticNode(spec, startMs, options.stepSeconds, options.daily));
   }
 
-  /** Every target of every node at unix second `t`, and its `up` series (1: every scrape succeeds). */
+  /**
+   * Every target of every node at unix second `t`, and its `up` series: 1, or 0 with none of the target's series
+   * where its scrape fails; a node in a gap stores nothing at all.
+   */
   scrape(t: number): TargetFamilies[] {
     if (this.last !== undefined && t <= this.last) throw new Error(`the fleet was already scraped at ${this.last}; ${t} is not later`);
     this.last = t;
-    return this.nodes.flatMap((node) =>
-      node.scrape(t).map((target) => ({
-        ...target,
-        families: [...target.families, UP],
-      })),
-    );
+    return this.nodes.flatMap((node) => {
+      const targets = node.scrape(t);
+      const { gap, sources } = node.down(t, node.profileNow);
+      if (gap) return [];
+      return targets.map((target, i) =>
+        sources.has(TARGETS[i]!.source) ? { key: target.key, labels: target.labels, families: [DOWN] } : { ...target, families: [...target.families, UP] },
+      );
+    });
   }
 }
 

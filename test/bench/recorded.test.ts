@@ -4,7 +4,7 @@ import { describe, it, expect } from 'vitest';
 import { buildRules } from '../../alerts/index.ts';
 import type { RecordingRule, RuleGroup } from '../../alerts/types.ts';
 import { benchConfig } from '../../bench/fleet-scale.ts';
-import { backfillLevels, definitions, expandRecorded, selectors } from '../../bench/fleet/recorded.ts';
+import { backfillLevels, definitions, expandRecorded, selectors } from '../../backtest/recorded.ts';
 import { panelQueries } from '../../dashboards/queries.ts';
 import { parsePromql } from '../support/promql-parse.ts';
 

@@ -1,9 +1,9 @@
-// What the recording rules stand for, for the fleet benchmark: the order in which they can be backfilled (a rule that
-// reads another rule's series needs that series stored first), and the "raw" form of a query, in which every
-// recorded series is replaced by the expression that defines it, so the same panel can be timed with and without
-// the recording rules.
+// What the recording rules stand for: the order in which they can be backfilled (a rule that reads another rule's
+// series needs that series stored first), and the "raw" form of a query, in which every recorded series is replaced
+// by the expression that defines it. The fleet benchmark times panels with and without the recording rules;
+// `dgmon backtest` evaluates alerts over a history that predates the recording rules.
 import { parser } from '@prometheus-io/lezer-promql';
-import type { RecordingRule, RuleGroup } from '../../alerts/types.ts';
+import type { RecordingRule, RuleGroup } from '../alerts/types.ts';
 
 export interface Matcher {
   label: string;
