@@ -206,11 +206,17 @@ export function alertTest(alert: string, spec: AlertSpec): void {
       ...(spec.more ?? []),
     ];
     const orders = spec.everyGroupOrder ? groupOrdersFor(config, [alert]) : undefined;
+    // A case of hours of minute evaluations takes several seconds per order on a busy machine.
+    const timeout = orders ? 30_000 * orders.length : undefined;
     for (const c of cases) {
-      it(c.name.replace(`${alert} `, ''), () => {
-        const result = promtoolTestRules(config, [c], orders);
-        expect(result.code, result.output).toBe(0);
-      });
+      it(
+        c.name.replace(`${alert} `, ''),
+        () => {
+          const result = promtoolTestRules(config, [c], orders);
+          expect(result.code, result.output).toBe(0);
+        },
+        timeout,
+      );
     }
   });
 }
