@@ -29,26 +29,15 @@ export const availabilityAlerts: AlertModule = (ctx) => {
   const probeBatch = (series: string) => q.exporter(`${CLIENT.transcriptionDuration.name}_${series}`, `source="${PROBE_SOURCE}"`, 'mode="batch"');
   const pw = a.DeepgramHighLatencyP95.probeWindow;
   // Rate-limit hits counted as they are, without increase()'s extrapolation (which reads exactly 10 hits in an hour
-  // as 10.03 when scrapes do not line up with the window): the difference to the sample a window ago, or the whole
-  // count for a series younger than the window (the counters are registered at 0). Only a series that reset within
-  // the window (a restarted client) falls back to increase(), rounded.
+  // as 10.04 when scrapes do not line up with the window): the last value less the lowest in the window, i.e. the
+  // hits between the window's first and last scrape. A series younger than the window starts at 0 (the exporter and
+  // the client register the counter at 0), so all its hits count; a scrape gap never makes a lifetime count look
+  // new. Only a series that reset within the window (a restarted client) falls back to increase(), rounded.
   const hits = q.clients(DGMON.rateLimitHits.name);
   const rw = a.DeepgramRateLimited.window;
   const hitsInWindow = sumBy(
     callerBy,
-    `
-  (
-    (
-      (${hits} - ${hits} offset ${rw})
-      or
-      ${hits}
-    )
-    unless
-    resets(${hits}[${rw}]) > 0
-  )
-  or
-  round(increase(${hits}[${rw}]))
-`,
+    `\n  (\n    (${hits} - min_over_time(${hits}[${rw}]))\n    unless\n    resets(${hits}[${rw}]) > 0\n  )\n  or\n  round(increase(${hits}[${rw}]))\n`,
   );
 
   const defs: AlertDefinition[] = [
@@ -223,7 +212,7 @@ export const availabilityAlerts: AlertModule = (ctx) => {
         },
       ],
       runbook: {
-        meaning: `One caller instrumented with dgmon received more than ${num(a.DeepgramRateLimited.maxHits)} HTTP 429 answers within ${a.DeepgramRateLimited.window}. The source label names it: health_check (the exporter's GET /v1/status), probe (the exporter's synthetic probe: one clip a minute, so its 429s mean the API refuses almost anything) or an application using the dgmon client library (its configured source, "client" by default); every retried 429 counts. The hits are counted exactly (the counter's difference to its sample a window ago), not extrapolated, so exactly ${num(a.DeepgramRateLimited.maxHits)} hits never fire. Self-hosted Deepgram answers 429 when the API's [concurrency_limit] active_requests is reached or no Engine accepts the request below its max_active_requests; the hosted API answers 429 over the project's concurrency limit.`,
+        meaning: `One caller instrumented with dgmon received more than ${num(a.DeepgramRateLimited.maxHits)} HTTP 429 answers within ${a.DeepgramRateLimited.window}. The source label names it: health_check (the exporter's GET /v1/status), probe (the exporter's synthetic probe: one clip a minute, so its 429s mean the API refuses almost anything) or an application using the dgmon client library (its configured source, "client" by default); every retried 429 counts. The hits are counted exactly (the counter's last value less its lowest within the window), not extrapolated, so exactly ${num(a.DeepgramRateLimited.maxHits)} hits never fire. Self-hosted Deepgram answers 429 when the API's [concurrency_limit] active_requests is reached or no Engine accepts the request below its max_active_requests; the hosted API answers 429 over the project's concurrency limit.`,
         impact: 'Requests are refused until load drops. Clients that retry without backoff make it worse.',
         confirm: [
           { what: 'Rate-limit hits by job and source over the window (the alert\'s own count)', promql: hitsInWindow },

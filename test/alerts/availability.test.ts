@@ -239,6 +239,14 @@ alertTest('DeepgramRateLimited', {
       alerts: ['30m', '60m', '90m', '120m', '150m', '180m'].map((at) => ({ at, alert: 'DeepgramRateLimited', expect: [] })),
     },
     {
+      // A client with 100 hits since it started, none lately, and a 12-minute scrape gap: when the gap is an hour back,
+      // its lifetime count must not read as new hits.
+      name: 'DeepgramRateLimited silent for an old count after a scrape gap, scraped every 25 s',
+      interval: '25s',
+      input: [rateLimitHits('100x100 _x30 100x200')],
+      alerts: ['100m', '105m', '110m', '115m'].map((at) => ({ at, alert: 'DeepgramRateLimited', expect: [] })),
+    },
+    {
       // A client restarted within the hour: its counter reset. The hits before and after the restart are both counted
       // (increase(), rounded, for a series that reset).
       name: 'DeepgramRateLimited counts the hits on both sides of a counter reset',
