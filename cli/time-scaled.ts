@@ -22,6 +22,11 @@ const SYMPTOMS: readonly string[] = ENGINE_SYMPTOM_ALERTS.filter((name) => name 
 /** The look-back windows of the windowed alerts (production: 1h for rate-limit hits, 10m for GPU error counts). */
 export const ALERT_WINDOW = '20s';
 /**
+ * DeepgramHighErrorRate's "errors still coming in" window (production 1m, four 15 s scrapes): three 1 s scrapes, so
+ * a steady error share always has errors in it, as in production.
+ */
+export const RECENT_WINDOW = '3s';
+/**
  * The burn-rate pairs keep production's order: the fast-burn critical (1h/5m, for 2m) is judged on shorter windows
  * and a shorter `for:` than the slow-burn warning (1d/2h, for 1h), so a sudden fault pages before its warning could
  * fire, and the warning arrives inhibited.
@@ -53,6 +58,7 @@ export function timeScaledConfig(extra: Record<string, unknown> = {}): DgmonConf
     if ('for' in block) scaled.for = name === 'DeepgramSourceDown' ? SOURCE_DOWN_FOR : SYMPTOMS.includes(name) ? SYMPTOM_FOR : FOR;
     if ('criticalFor' in block) scaled.criticalFor = FOR;
     if ('window' in block) scaled.window = ALERT_WINDOW;
+    if ('recentWindow' in block) scaled.recentWindow = RECENT_WINDOW;
     alerts[name] = scaled;
   }
   return parseConfig({

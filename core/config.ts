@@ -418,7 +418,19 @@ export const configSchema = z.strictObject({
         .number()
         .min(0, { message: 'must be 0 or more requests per second' })
         .default(0.01)
-        .describe('Ratio and latency alerts stay silent below this request rate (per second, per node): with 3 requests in 5 minutes one failure is not an incident. 0 means any traffic.'),
+        .describe('DeepgramRealtimeFactorLow and DeepgramGPUIdleWhileServing stay silent below this rate of finished requests (per second, per node): a speed-up or an idle GPU means nothing without work. 0 means any traffic. Ratio and latency alerts gate on counts in their window instead (minRequests, minErrors).'),
+      minRequests: z
+        .number()
+        .int({ message: 'must be a whole number of requests' })
+        .min(0, { message: 'must be 0 or more requests' })
+        .default(30)
+        .describe('Every ratio alert (DeepgramHighErrorRate, DeepgramErrorBudgetBurn, DeepgramStreamingLatencyBudgetBurn) and the batch P95 of DeepgramHighLatencyP95 judge a window only when it holds at least this many requests (streaming latency observations for the latency SLO, the long window for burn rates): a ratio of a handful of requests is noise, "no traffic never pages", and with 20 or more requests one slow file cannot lift a P95. The SRE workbook\'s advice for low-traffic services. Lower it only for a service that is always this quiet; the synthetic probe (exporter.probe) watches such a service better.'),
+      minErrors: z
+        .number()
+        .int({ message: 'must be a whole number of errors' })
+        .min(0, { message: 'must be 0 or more errors' })
+        .default(5)
+        .describe('…and at least this many bad events in that window (server errors, streaming observations over the latency target): one or two failed requests at 3 a.m. never page, however large a share of a quiet window they are. 5 at the defaults: one 5xx among 24 requests an hour, or among 48, stays silent; a steady 5 % of 1 request/s reaches it in two minutes.'),
     })
     .prefault({})
     .describe('When there is too little traffic for a ratio or a quantile to mean anything.'),
@@ -428,14 +440,15 @@ export const configSchema = z.strictObject({
       DeepgramHighErrorRate: alert('Server-error share of Engine requests per node (source="engine"), of the calls of applications using the dgmon client (source = theirs), and of the synthetic probe\'s runs (source="probe").', {
         severity: severity('critical', 'Server errors reach users directly: page.'),
         threshold: ratio(0.05, 'Share of Engine requests answered 5xx, and of client calls failing server-side (5xx, timeout, connection), over intervals.rate; the same share of failed probe runs over probeWindow. 5 % is the production checklist\'s limit.'),
-        for: duration('2m', 'Deepgram\'s own example alert uses 2m; with the 5m rate window this pages within about 7 minutes.'),
+        for: duration('5m', 'The brief: over 5 % for 5 minutes. Together with recentWindow, server errors must go on for 5 minutes: a 30-second burst keeps the 5m ratio high for 5 minutes without being an outage, and never pages. An 8 % error burst pages within about 8-10 minutes.'),
+        recentWindow: duration('1m', 'Errors must also have happened within this window at every evaluation of for: (still failing, the short window of the SRE workbook\'s multi-window alerts), so for: counts minutes of errors rather than minutes in which the 5m ratio still remembers a burst. Keep it at 2-4 scrape intervals.'),
         probeWindow: duration('15m', 'Window of the probe\'s failed-run share. The probe sends two runs a minute (batch and stream): 15 minutes hold about 30, enough for a share to mean something.'),
         probeMinFailures: positive(3, 'Failed probe runs (server error, timeout, connection, or refused by the open circuit) needed within probeWindow besides the share: one failed probe is a blip and must not page; three are a pattern. A dead API reaches three within about two minutes.'),
       }),
       DeepgramHighLatencyP95: alert('Batch P95 response time per node.', {
         severity: severity('warning', 'Batch callers are not waiting live; slow is a ticket, not a page.'),
         thresholdSeconds: positive(10, 'P95 of engine_batch_response_time_seconds (and of dgmon_transcription_duration_seconds{mode="batch"} for clients and the probe). 10 s is the production checklist\'s limit; set it to your batch SLA. Keep it on a bucket boundary (1, 2.5, 5, 10, 30, 60) for an exact comparison.'),
-        for: duration('10m', 'Sustained: one large file should not open a ticket.'),
+        for: duration('5m', 'The brief: over the target for 5 minutes. One large file does not open a ticket: it is one observation of many under the traffic gate (traffic.minRequestRate), not 5 % of them.'),
         probeWindow: duration('30m', 'Window of the probe\'s batch P95: one batch probe a minute gives 30 observations, so one slow probe stays under the P95 and two do not (2 of 30 is over 5 %).'),
         probeMinRequests: positive(20, 'Successful batch probes needed within probeWindow: below 20 observations a P95 is simply the slowest one. A longer probe interval needs a longer probeWindow.'),
       }),
@@ -499,8 +512,9 @@ export const configSchema = z.strictObject({
         for: duration('15m', 'The issue brief: busy over 90 % for 15 minutes.'),
       }),
       DeepgramGPUIdleWhileServing: alert('An idle GPU under an Engine with active requests (CPU fallback).', {
-        severity: severity('critical', 'The Engine fell back to CPU: latency and throughput collapse.'),
-        threshold: ratio(0.05, 'GPU busy ratio under which a GPU with active Engine requests counts as idle.'),
+        severity: severity('critical', 'Only real load on a node whose every GPU is idle fires it: the Engine serves that load on CPU, many times slower, and nothing else pages for it (the latency alerts it causes are warnings). Make it a warning if your latency alerts page.'),
+        threshold: ratio(0.05, 'GPU busy ratio under which a GPU counts as idle. A CPU-fallback Engine leaves its GPU at 0-2 %; real streams and batch files keep it well above 5 %.'),
+        minActiveRequests: positive(3, 'Open requests and streams the node must hold at every evaluation of for: before an idle GPU counts as CPU fallback. One or two long-lived streams carrying silence or KeepAlives keep a GPU at about 2 % and are not load; 3 or more, with requests finishing (traffic.minRequestRate), are.'),
         for: duration('10m', 'Long enough that idle gaps between requests do not count.'),
       }),
       DeepgramGPUXidErrors: alert('New Xid errors per GPU, classed by code.', {

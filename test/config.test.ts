@@ -28,7 +28,7 @@ describe('config defaults', () => {
   it('overrides merge with the defaults field by field', () => {
     const config = parseConfig({ alerts: { DeepgramHighErrorRate: { threshold: 0.02 } }, cluster: { multiCluster: true } });
     expect(config.alerts.DeepgramHighErrorRate.threshold).toBe(0.02);
-    expect(config.alerts.DeepgramHighErrorRate.for).toBe('2m');
+    expect(config.alerts.DeepgramHighErrorRate.for).toBe('5m');
     expect(config.cluster).toEqual({ label: 'cluster', multiCluster: true });
   });
 });

@@ -7,6 +7,10 @@ import { knownSeriesNames } from '../core/catalog/index.ts';
 import { plainBundle, OUTPUT_PATHS } from '../outputs/plain.ts';
 import { DASHBOARD_UIDS } from '../alerts/types.ts';
 import { parsePromql } from './support/promql-parse.ts';
+import { run } from './support/tools.ts';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 interface Rule {
   record?: string;
@@ -37,6 +41,22 @@ for (const [name, config] of Object.entries(configs)) {
     const records = recording.groups.flatMap((g) => g.rules);
     const recordedNames = new Set(records.map((r) => r.record!));
     const known = knownSeriesNames();
+
+    it('passes promtool check rules with every lint fatal (no rule records the same series as another)', () => {
+      const dir = mkdtempSync(join(process.env.DGMON_TMP ?? tmpdir(), 'dgmon-lint-'));
+      try {
+        const paths = [OUTPUT_PATHS.recordingRules, OUTPUT_PATHS.alertingRules].map((path, i) => {
+          const file = join(dir, `rules-${i}.yml`);
+          writeFileSync(file, files.get(path)!);
+          return file;
+        });
+        const check = run('promtool', ['check', 'rules', '--lint=all', '--lint-fatal', ...paths]);
+        expect(check.code, check.stdout + check.stderr).toBe(0);
+        expect(check.stdout + check.stderr).not.toMatch(/duplicate/i);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
 
     it('keeps every group at 20 rules or fewer, with the evaluation interval', () => {
       for (const group of [...recording.groups, ...alerting.groups]) {

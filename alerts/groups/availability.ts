@@ -1,5 +1,6 @@
 // Is Deepgram answering, correctly and in time? Errors, latency, throttling, health check, targets, API and licence.
-import { CLIENT, DGMON, ENGINE, PROBE, PROBE_SOURCE, SERVER_ERROR_MATCHER } from '../../core/catalog/index.ts';
+import { CALLER_SERVER_ERROR_MATCHER, CLIENT, DGMON, ENGINE, PROBE, PROBE_SOURCE, SERVER_ERROR_MATCHER } from '../../core/catalog/index.ts';
+import { durationSeconds } from '../../core/duration.ts';
 import { num, sumBy, maxBy, without, increase, rate, quantile, selector } from '../../core/promql.ts';
 import type { AlertDefinition, AlertModule } from '../types.ts';
 import { percent, milliseconds } from '../../core/format.ts';
@@ -9,9 +10,13 @@ export const availabilityAlerts: AlertModule = (ctx) => {
   const a = config.alerts;
   const on = `on (${q.nodeBy.join(', ')})`;
   const node = `{{ $labels.${q.node} }}`;
-  const minRate = num(config.traffic.minRequestRate);
   const w = config.intervals.rate;
-  const withTraffic = `${on} ${rec.nodeRequests} > ${minRate}`;
+  // Ratio and quantile alerts judge a window only with enough requests (and errors) in it: a rate over the window
+  // times its length is the count (traffic.minRequests, traffic.minErrors).
+  const inWindow = (rateExpr: string) => `${rateExpr} * ${num(durationSeconds(w))}`;
+  const minRequests = num(config.traffic.minRequests);
+  const minErrors = num(config.traffic.minErrors);
+  const recent = a.DeepgramHighErrorRate.recentWindow;
   // Callers (applications using the dgmon client) are judged per scrape job and source, the probe per exporter.
   const callerBy = [q.cluster, 'job', 'source'];
   const onCaller = `on (${callerBy.join(', ')})`;
@@ -23,6 +28,17 @@ export const availabilityAlerts: AlertModule = (ctx) => {
   const probeFailedRuns = probeRuns('result=~"server_error|not_sent"');
   const probeBatch = (series: string) => q.exporter(`${CLIENT.transcriptionDuration.name}_${series}`, `source="${PROBE_SOURCE}"`, 'mode="batch"');
   const pw = a.DeepgramHighLatencyP95.probeWindow;
+  // Rate-limit hits counted as they are, without increase()'s extrapolation (which reads exactly 10 hits in an hour
+  // as 10.04 when scrapes do not line up with the window): the last value less the lowest in the window, i.e. the
+  // hits between the window's first and last scrape. A series younger than the window starts at 0 (the exporter and
+  // the client register the counter at 0), so all its hits count; a scrape gap never makes a lifetime count look
+  // new. Only a series that reset within the window (a restarted client) falls back to increase(), rounded.
+  const hits = q.clients(DGMON.rateLimitHits.name);
+  const rw = a.DeepgramRateLimited.window;
+  const hitsInWindow = sumBy(
+    callerBy,
+    `\n  (\n    (${hits} - min_over_time(${hits}[${rw}]))\n    unless\n    resets(${hits}[${rw}]) > 0\n  )\n  or\n  round(increase(${hits}[${rw}]))\n`,
+  );
 
   const defs: AlertDefinition[] = [
     {
@@ -32,14 +48,26 @@ export const availabilityAlerts: AlertModule = (ctx) => {
       perNode: true,
       rules: [
         {
-          expr: `${rec.nodeServerErrorRatio} > ${num(a.DeepgramHighErrorRate.threshold)}\nand ${withTraffic}`,
+          // Over the threshold with enough requests and errors in the window, and errors still happening within the
+          // recent window: for: then counts minutes of errors.
+          expr: [
+            `${rec.nodeServerErrorRatio} > ${num(a.DeepgramHighErrorRate.threshold)}`,
+            `and ${on} ${inWindow(rec.nodeRequests)} >= ${minRequests}`,
+            `and ${on} ${inWindow(sumBy(q.nodeBy, `${rec.nodeRequestsByStatus}{${SERVER_ERROR_MATCHER}}`))} >= ${minErrors}`,
+            `and ${on} ${q.byNode('sum', q.nodeBy, increase(q.engine(ENGINE.requests.name, SERVER_ERROR_MATCHER), recent), 'engine')} > 0`,
+          ].join('\n'),
           for: a.DeepgramHighErrorRate.for,
           severity: a.DeepgramHighErrorRate.severity,
           labels: { source: 'engine' },
           description: `{{ $value | humanizePercentage }} of requests on node ${node}${inCluster} ended in a server error (5xx) over the last ${w}, above the ${percent(a.DeepgramHighErrorRate.threshold)} limit.`,
         },
         {
-          expr: `${rec.callerServerErrorRatio} > ${num(a.DeepgramHighErrorRate.threshold)}\nand ${onCaller} ${sumBy(callerBy, rec.callerRequestsByMode)} > ${minRate}`,
+          expr: [
+            `${rec.callerServerErrorRatio} > ${num(a.DeepgramHighErrorRate.threshold)}`,
+            `and ${onCaller} ${inWindow(sumBy(callerBy, rec.callerRequestsByMode))} >= ${minRequests}`,
+            `and ${onCaller} ${inWindow(`${rec.callerServerErrorRatio} * ${sumBy(callerBy, rec.callerRequestsByMode)}`)} >= ${minErrors}`,
+            `and ${onCaller} ${sumBy(callerBy, increase(q.clients(CLIENT.transcriptionRequests.name, notProbe, CALLER_SERVER_ERROR_MATCHER), recent))} > 0`,
+          ].join('\n'),
           for: a.DeepgramHighErrorRate.for,
           severity: a.DeepgramHighErrorRate.severity,
           description: `{{ $value | humanizePercentage }} of the Deepgram calls of ${caller} failed server-side (5xx, timeout, connection) over the last ${w}, above the ${percent(a.DeepgramHighErrorRate.threshold)} limit.`,
@@ -55,7 +83,7 @@ export const availabilityAlerts: AlertModule = (ctx) => {
         },
       ],
       runbook: {
-        meaning: `Deepgram is failing requests, seen from one of three places; the source label says which. source="engine": more than ${percent(a.DeepgramHighErrorRate.threshold)} of the inference requests this Engine finished over the last ${w} ended with a 5xx status class (engine_requests_total{response_status="5xx"}); silent under ${minRate} requests/s per node. source="probe": the exporter's synthetic probe (a known clip sent on a schedule) failed more than ${percent(a.DeepgramHighErrorRate.threshold)} of its runs over the last ${a.DeepgramHighErrorRate.probeWindow}, and at least ${num(a.DeepgramHighErrorRate.probeMinFailures)} runs: one failed probe is a blip and never pages, a dead API reaches ${num(a.DeepgramHighErrorRate.probeMinFailures)} failed runs within minutes (runs refused by the probe's open circuit breaker count as failed). Any other source: an application using the dgmon client (its configured source, "client" by default) saw more than ${percent(a.DeepgramHighErrorRate.threshold)} of its calls fail with 5xx, a timeout or no connection over the last ${w}, with at least ${minRate} calls/s. Client errors (4xx) and 429s never count.`,
+        meaning: `Deepgram is failing requests, seen from one of three places; the source label says which. source="engine": more than ${percent(a.DeepgramHighErrorRate.threshold)} of the inference requests this Engine finished over the last ${w} ended with a 5xx status class (engine_requests_total{response_status="5xx"}), for ${a.DeepgramHighErrorRate.for} with errors still coming in every ${recent}; silent with fewer than ${minRequests} requests or ${minErrors} server errors in the window, so one failed request of a quiet night never pages, and a burst of a few seconds never lasts the ${a.DeepgramHighErrorRate.for}. The Engine registers its 5xx series at the first server error, and rate() needs two samples: the errors in that series' first scrape are not counted, those of every later scrape are. source="probe": the exporter's synthetic probe (a known clip sent on a schedule) failed more than ${percent(a.DeepgramHighErrorRate.threshold)} of its runs over the last ${a.DeepgramHighErrorRate.probeWindow}, and at least ${num(a.DeepgramHighErrorRate.probeMinFailures)} runs: one failed probe is a blip and never pages, a dead API reaches ${num(a.DeepgramHighErrorRate.probeMinFailures)} failed runs within minutes (runs refused by the probe's open circuit breaker count as failed). Any other source: an application using the dgmon client (its configured source, "client" by default) saw more than ${percent(a.DeepgramHighErrorRate.threshold)} of its calls fail with 5xx, a timeout or no connection over the last ${w}, with at least ${minRequests} calls and ${minErrors} failures in the window and failures still coming in every ${recent}. Client errors (4xx) and 429s never count.`,
         impact: 'Callers get failed transcriptions. The API retries other Engines, so users may see slow successes before they see failures; batch jobs and live streams on this node fail.',
         confirm: [
           { what: 'Server-error share per node (source="engine")', promql: rec.nodeServerErrorRatio },
@@ -89,14 +117,14 @@ export const availabilityAlerts: AlertModule = (ctx) => {
       perNode: true,
       rules: [
         {
-          expr: `${rec.nodeBatchLatencyQuantile}{quantile="0.95"} > ${num(a.DeepgramHighLatencyP95.thresholdSeconds)}\nand ${on} ${sumBy(q.nodeBy, `${rec.nodeRequestsByStatus}{kind="batch"}`)} > ${minRate}`,
+          expr: `${rec.nodeBatchLatencyQuantile}{quantile="0.95"} > ${num(a.DeepgramHighLatencyP95.thresholdSeconds)}\nand ${on} ${inWindow(sumBy(q.nodeBy, `${rec.nodeRequestsByStatus}{kind="batch"}`))} >= ${minRequests}`,
           for: a.DeepgramHighLatencyP95.for,
           severity: a.DeepgramHighLatencyP95.severity,
           labels: { source: 'engine' },
           description: `Batch P95 response time on node ${node}${inCluster} is {{ $value | humanizeDuration }}, above the ${num(a.DeepgramHighLatencyP95.thresholdSeconds)}s target.`,
         },
         {
-          expr: `${rec.callerBatchLatencyQuantile}{quantile="0.95"} > ${num(a.DeepgramHighLatencyP95.thresholdSeconds)}\nand ${onCaller} ${rec.callerRequestsByMode}{mode="batch"} > ${minRate}`,
+          expr: `${rec.callerBatchLatencyQuantile}{quantile="0.95"} > ${num(a.DeepgramHighLatencyP95.thresholdSeconds)}\nand ${onCaller} ${inWindow(`${rec.callerRequestsByMode}{mode="batch"}`)} >= ${minRequests}`,
           for: a.DeepgramHighLatencyP95.for,
           severity: a.DeepgramHighLatencyP95.severity,
           description: `Batch P95 response time of the Deepgram calls of ${caller} is {{ $value | humanizeDuration }}, above the ${num(a.DeepgramHighLatencyP95.thresholdSeconds)}s target.`,
@@ -110,7 +138,7 @@ export const availabilityAlerts: AlertModule = (ctx) => {
         },
       ],
       runbook: {
-        meaning: `Batch transcription is slow, seen from the place the source label names. source="engine": the 95th percentile of engine_batch_response_time_seconds on this node, over the last ${w}, is above ${num(a.DeepgramHighLatencyP95.thresholdSeconds)} s (at least ${minRate} batch requests/s). source="probe": the P95 of the exporter's synthetic batch probe over the last ${pw} is above the target, with at least ${num(a.DeepgramHighLatencyP95.probeMinRequests)} successful probes in the window, so one slow probe stays under the P95 and never opens a ticket; the probe's time includes the network and the API in front of the Engine. Any other source: the P95 of an application's successful batch calls (dgmon client) over ${w}, with at least ${minRate} batch calls/s. Quantiles are interpolated inside histogram buckets, so values between bounds are estimates.`,
+        meaning: `Batch transcription is slow, seen from the place the source label names. source="engine": the 95th percentile of engine_batch_response_time_seconds on this node, over the last ${w}, is above ${num(a.DeepgramHighLatencyP95.thresholdSeconds)} s, for ${a.DeepgramHighLatencyP95.for}, with at least ${minRequests} batch requests in the window (so one slow file among them cannot lift the P95). source="probe": the P95 of the exporter's synthetic batch probe over the last ${pw} is above the target, with at least ${num(a.DeepgramHighLatencyP95.probeMinRequests)} successful probes in the window, so one slow probe stays under the P95 and never opens a ticket; the probe's time includes the network and the API in front of the Engine. Any other source: the P95 of an application's successful batch calls (dgmon client) over ${w}, with at least ${minRequests} batch calls in the window. Quantiles are interpolated inside histogram buckets, so values between bounds are estimates.`,
         impact: 'Pre-recorded (batch) jobs finish late. Callers with a 30 s client timeout start to time out and retry, which adds load.',
         confirm: [
           { what: 'P50/P95/P99 on the node (source="engine")', promql: `${rec.nodeBatchLatencyQuantile}{${q.node}="<node>"}` },
@@ -177,17 +205,17 @@ export const availabilityAlerts: AlertModule = (ctx) => {
       rules: [
         {
           // Per source: the exporter's health check, its probe and each application are throttled (and fixed) apart.
-          expr: `${sumBy(callerBy, increase(q.clients(DGMON.rateLimitHits.name), a.DeepgramRateLimited.window))} > ${num(a.DeepgramRateLimited.maxHits)}`,
+          expr: `${hitsInWindow} > ${num(a.DeepgramRateLimited.maxHits)}`,
           for: a.DeepgramRateLimited.for,
           severity: a.DeepgramRateLimited.severity,
           description: `{{ $value | humanize }} requests from ${caller} were answered 429 Too Many Requests within the last ${a.DeepgramRateLimited.window}; the limit is ${num(a.DeepgramRateLimited.maxHits)}.`,
         },
       ],
       runbook: {
-        meaning: `One caller instrumented with dgmon received more than ${num(a.DeepgramRateLimited.maxHits)} HTTP 429 answers within ${a.DeepgramRateLimited.window}. The source label names it: health_check (the exporter's GET /v1/status), probe (the exporter's synthetic probe: one clip a minute, so its 429s mean the API refuses almost anything) or an application using the dgmon client library (its configured source, "client" by default); every retried 429 counts. Self-hosted Deepgram answers 429 when the API's [concurrency_limit] active_requests is reached or no Engine accepts the request below its max_active_requests; the hosted API answers 429 over the project's concurrency limit.`,
+        meaning: `One caller instrumented with dgmon received more than ${num(a.DeepgramRateLimited.maxHits)} HTTP 429 answers within ${a.DeepgramRateLimited.window}. The source label names it: health_check (the exporter's GET /v1/status), probe (the exporter's synthetic probe: one clip a minute, so its 429s mean the API refuses almost anything) or an application using the dgmon client library (its configured source, "client" by default); every retried 429 counts. The hits are counted exactly (the counter's last value less its lowest within the window), not extrapolated, so exactly ${num(a.DeepgramRateLimited.maxHits)} hits never fire. Self-hosted Deepgram answers 429 when the API's [concurrency_limit] active_requests is reached or no Engine accepts the request below its max_active_requests; the hosted API answers 429 over the project's concurrency limit.`,
         impact: 'Requests are refused until load drops. Clients that retry without backoff make it worse.',
         confirm: [
-          { what: 'Rate-limit hits by job and source over the window (the alert\'s own expression)', promql: sumBy(callerBy, increase(q.clients(DGMON.rateLimitHits.name), a.DeepgramRateLimited.window)) },
+          { what: 'Rate-limit hits by job and source over the window (the alert\'s own count)', promql: hitsInWindow },
           { what: 'Calls by status of applications and the probe, 429 apart', promql: sumBy([...callerBy, 'status'], rate(q.clients(CLIENT.transcriptionRequests.name), w)) },
           { what: 'Active requests against the Engine limit', promql: rec.nodeConcurrencyLimitUsed },
         ],

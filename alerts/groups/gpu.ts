@@ -20,6 +20,8 @@ export const gpuAlerts: AlertModule = (ctx) => {
     `GPU {{ $labels.gpu }} ({{ $labels.modelName }}{{ if $labels.GPU_I_ID }}, MIG {{ $labels.GPU_I_PROFILE }} instance {{ $labels.GPU_I_ID }}{{ end }})` +
     ` on node ${node}${inCluster}`;
   const onNode = `on (${q.nodeBy.join(', ')})`;
+  const idle = a.DeepgramGPUIdleWhileServing;
+  const minRate = num(config.traffic.minRequestRate);
 
   const xid = a.DeepgramGPUXidErrors;
   const critical = xid.criticalXids;
@@ -120,14 +122,25 @@ export const gpuAlerts: AlertModule = (ctx) => {
       perNode: true,
       rules: [
         {
-          expr: `${rec.gpuBusy} < ${num(a.DeepgramGPUIdleWhileServing.threshold)}\nand ${onNode}\n${rec.nodeActiveRequests} > 0`,
-          for: a.DeepgramGPUIdleWhileServing.for,
-          severity: a.DeepgramGPUIdleWhileServing.severity,
-          description: `${gpu} is only {{ $value | humanizePercentage }} busy while the Engine there has active requests: the Engine is probably running on CPU.`,
+          // Per GPU where dcgm-exporter knows which pod uses it (the node key is then the Engine pod, so the GPUs
+          // compared are that Engine's); per host otherwise, where a busy GPU beside it means the Engine found a GPU.
+          // Serving means real load: open requests and finished requests or stream responses, not one silent stream.
+          expr: [
+            `${rec.gpuBusy} < ${num(idle.threshold)}`,
+            `unless ${onNode}`,
+            `${rec.gpuBusy} >= ${num(idle.threshold)}`,
+            `and ${onNode}`,
+            `${rec.nodeActiveRequests} >= ${num(idle.minActiveRequests)}`,
+            `and ${onNode}`,
+            `(${rec.nodeRequests} > ${minRate} or ${rec.nodeStreamLatencyCount} > ${minRate})`,
+          ].join('\n'),
+          for: idle.for,
+          severity: idle.severity,
+          description: `${gpu} is only {{ $value | humanizePercentage }} busy, like every GPU of its Engine, while that Engine serves at least ${num(idle.minActiveRequests)} open requests: the Engine is probably running on CPU.`,
         },
       ],
       runbook: {
-        meaning: `The Engine on this node has had active requests (engine_active_requests > 0) for ${a.DeepgramGPUIdleWhileServing.for} while the GPU mapped to it stayed under ${percent(a.DeepgramGPUIdleWhileServing.threshold)} busy. The usual reason is that the Engine did not find a GPU at start-up and fell back to CPU inference; it then logs "impeller::config: Using devices: CPU" and keeps serving, very slowly. By default (engine.toml [health] gpu_required = false) nothing else tells you.`,
+        meaning: `The Engine on this node has served real load for ${idle.for} (at least ${num(idle.minActiveRequests)} open requests and streams, engine_active_requests, with requests finishing or stream responses flowing at ${minRate}/s or more) while every GPU mapped to it stayed under ${percent(idle.threshold)} busy. Where dcgm-exporter maps GPUs to pods (Kubernetes, --kubernetes) those are the Engine pod's own GPUs; elsewhere every GPU of the host, so a spare idle GPU beside a busy one never fires, and neither do one or two streams carrying silence. The usual reason is that the Engine did not find a GPU at start-up and fell back to CPU inference; it then logs "impeller::config: Using devices: CPU" and keeps serving, very slowly. By default (engine.toml [health] gpu_required = false) nothing else tells you.`,
         impact: 'Transcription on this node runs many times slower than on a GPU: streams lag far behind real time, batch files take minutes instead of seconds, and clients time out. The API keeps sending this node its share of traffic.',
         confirm: [
           { what: 'Busy ratio of every GPU on the node', promql: at(rec.gpuBusy) },
@@ -140,8 +153,8 @@ export const gpuAlerts: AlertModule = (ctx) => {
           'The Engine container was started without GPU access: docker run without --gpus all, a compose service without the nvidia device reservation or runtime, or a Kubernetes pod without an nvidia.com/gpu resource limit.',
           'The NVIDIA Container Toolkit (or the GPU Operator\'s device plugin) is missing or broken after a host upgrade.',
           'The host driver was upgraded or downgraded and no longer matches what the Engine image needs, so CUDA fails to initialise.',
-          'On a multi-GPU host the Engine was given other GPUs (NVIDIA_VISIBLE_DEVICES, CUDA_VISIBLE_DEVICES) than the one reported here, so the node key joins this GPU to an Engine that does not use it.',
-          'False alarm: a few long-lived streams carrying silence or only KeepAlive messages keep requests active with almost no GPU work. Check that real audio is flowing before acting.',
+          'Off Kubernetes, two Engines on one host each with its own GPU are one node: the alert then needs every GPU of the host idle, so one Engine on CPU beside a busy one is not seen here (DeepgramRealtimeFactorLow and the latency alerts see it).',
+          'Rarely a false alarm: several long-lived streams carrying silence or only KeepAlive messages, with other requests finishing, keep a GPU nearly idle. Check that real audio is flowing before acting.',
         ],
         actions: [
           'Read the Engine start-up log for the "Using devices" line. CPU means the Engine has no GPU.',

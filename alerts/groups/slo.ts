@@ -7,6 +7,7 @@ import { increase, leMatcher, num, rate, sumBy } from '../../core/promql.ts';
 import { durationSeconds, formatDuration } from '../../core/duration.ts';
 import type { BurnWindow } from '../../core/config.ts';
 import type { AlertContext, AlertDefinition, AlertModule, AlertRuleSpec, Runbook } from '../types.ts';
+import { sloEvents } from '../rules/slo.ts';
 import { percent, milliseconds, errorBudget } from '../../core/format.ts';
 
 export const sloAlerts: AlertModule = (ctx) => {
@@ -22,7 +23,7 @@ export const sloAlerts: AlertModule = (ctx) => {
       name: 'DeepgramErrorBudgetBurn',
       summary: 'Deepgram Engine server errors are burning the availability error budget too fast.',
       dashboard: 'fleet',
-      rules: burnRules(ctx, rec.availabilityErrorRatio, objective, (row) =>
+      rules: burnRules(ctx, rec.availabilityErrorRatio, sloEvents(ctx, 'counts').availability, objective, (row) =>
         `{{ $value | humanizePercentage }} of Engine requests${inCluster} failed with a server error (5xx) over the last ${row.long}, ${times(row.factor)} the ${percent(budget)} the ${percent(objective)} objective allows (and still so over the last ${row.short}). Burning this fast, the ${slo.period} error budget is gone within ${exhaustion(slo.period, row.factor)}.`,
       ),
       runbook: burnRunbook(ctx, {
@@ -66,7 +67,7 @@ export const sloAlerts: AlertModule = (ctx) => {
       name: 'DeepgramStreamingLatencyBudgetBurn',
       summary: 'Deepgram streaming latency is burning its error budget too fast.',
       dashboard: 'fleet',
-      rules: burnRules(ctx, rec.streamLatencySlowRatio, objective, (row) =>
+      rules: burnRules(ctx, rec.streamLatencySlowRatio, sloEvents(ctx, 'counts').streamingLatency, objective, (row) =>
         `{{ $value | humanizePercentage }} of streaming latency observations${inCluster} took longer than ${target} over the last ${row.long}, ${times(row.factor)} the ${percent(budget)} the ${percent(objective)} objective allows (and still so over the last ${row.short}). Burning this fast, the ${slo.period} latency budget is gone within ${exhaustion(slo.period, row.factor)}.`,
       ),
       runbook: burnRunbook(ctx, {
@@ -105,13 +106,29 @@ export const sloAlerts: AlertModule = (ctx) => {
   return defs;
 };
 
-/** One rule per burn-rate row: the ratio over both windows above factor × budget. */
-function burnRules(ctx: AlertContext, ratio: (window: string) => string, objective: number, describe: (row: BurnWindow) => string): AlertRuleSpec[] {
+type Events = { all: (window: string) => string; bad: (window: string) => string };
+
+/**
+ * One rule per burn-rate row: the ratio over both windows above factor × budget, with at least traffic.minRequests
+ * events and traffic.minErrors bad ones in the long window (a quiet cluster's one failed request is a large share of
+ * a window, not an incident).
+ */
+function burnRules(ctx: AlertContext, ratio: (window: string) => string, counts: Events, objective: number, describe: (row: BurnWindow) => string): AlertRuleSpec[] {
   const budget = errorBudget(objective);
+  const on = `on (${ctx.q.clusterBy.join(', ')})`;
+  const { minRequests, minErrors } = ctx.config.traffic;
   return ctx.config.slo.burnRateWindows.map((row) => {
     const limit = `${num(row.factor)} * ${num(budget)}`;
     return {
-      expr: `${ratio(row.long)} > ${limit}\nand\n${ratio(row.short)} > ${limit}`,
+      expr: [
+        `${ratio(row.long)} > ${limit}`,
+        'and',
+        `${ratio(row.short)} > ${limit}`,
+        `and ${on}`,
+        `${counts.all(row.long)} >= ${num(minRequests)}`,
+        `and ${on}`,
+        `${counts.bad(row.long)} >= ${num(minErrors)}`,
+      ].join('\n'),
       for: row.for,
       severity: row.severity,
       labels: { long_window: row.long, short_window: row.short, exhaustion: exhaustion(ctx.config.slo.period, row.factor) },
@@ -148,7 +165,7 @@ function burnRunbook(ctx: AlertContext, spec: BurnRunbookSpec): Runbook {
       `A burn rate of 1 spends exactly the whole budget by the end of the ${period} period; a burn rate of ${num(first.factor)} means a bad ratio ${num(first.factor)} times the budget (${percent(first.factor * budget)}), which would spend ${period}'s budget in ${exhaustion(period, first.factor)}.`,
       'Each rule is one row of slo.burnRateWindows and fires only when the bad ratio is above the row\'s factor × budget over both its long window (proof that enough budget is gone to matter) and its short window (proof that it is still happening, so the alert clears minutes after the fault ends). The labels long_window and short_window name the row. The rows are:',
       rows.map((r) => `${r}.`).join(' '),
-      'The ratio is per cluster, over all Engine nodes. With little traffic a handful of bad requests is a large ratio: a quiet cluster can fire on a few failures.',
+      `The ratio is per cluster, over all Engine nodes. With little traffic a handful of bad events is a large ratio, so a row judges its long window only when it holds at least ${num(ctx.config.traffic.minRequests)} events and ${num(ctx.config.traffic.minErrors)} bad ones (traffic.minRequests, traffic.minErrors): one failed request of a quiet night never pages.`,
     ].join(' '),
     impact: spec.impact,
     confirm: [

@@ -110,7 +110,8 @@ export function engineRecordingRules({ config, q, rec }: AlertContext): RuleGrou
   // evaluation at 1000 nodes (bench/results/fleet.json), and a rule cannot be split across cores; summing keeps `le`,
   // so the buckets are summed in three disjoint bands of about 10 each (below 1 s, 1 s to 2 s, the rest), each its own
   // group, all writing the same recorded series. The third band is the complement of the other two, so a bucket
-  // written in any other format is still summed, once.
+  // written in any other format is still summed, once. Each band's series carry its name (le_band), so no two rules
+  // record the same series (promtool check rules warns about duplicates); readers sum by le and drop it.
   const ttsBands = [
     { band: 'below-1s', le: 'le=~"0[.].*"' },
     { band: '1s-to-2s', le: 'le=~"1([.].*)?"' },
@@ -119,7 +120,7 @@ export function engineRecordingRules({ config, q, rec }: AlertContext): RuleGrou
   const tts = (tier: 'raw' | 'transcoded', record: string, metric: string): RuleGroup<RecordingRule>[] =>
     ttsBands.map(({ band, le }) => ({
       name: `dgmon.engine.tts.${tier}.${band}.rules`,
-      rules: [{ record, expr: sumBy([...cluster, 'tier', 'le'], rate(q.engine(`${metric}_bucket`, le), w)) }],
+      rules: [{ record, expr: sumBy([...cluster, 'tier', 'le'], rate(q.engine(`${metric}_bucket`, le), w)), labels: { le_band: band } }],
     }));
   return [
     { name: 'dgmon.engine.node.rules', rules: perNodeRules },

@@ -29,16 +29,83 @@ alertTest('DeepgramHighErrorRate', {
       },
     ],
   },
-  justBefore: { at: '2m' },
+  // Pending from 1-2m: not yet its 5 minutes.
+  justBefore: { at: '5m' },
   // 4xx are the callers' errors: a storm of them spends no server-error budget.
   belowThreshold: { input: [requests('2xx', '0+96x30'), requests('5xx', '0+4x30'), requests('4xx', '0+500x30')], at: '10m' },
   noTraffic: { input: [...engineIdle, requests('2xx', '0x30'), requests('5xx', '0x30')], at: '10m' },
   more: [
     {
-      name: 'DeepgramHighErrorRate silent under the minimum request rate',
+      name: 'DeepgramHighErrorRate silent under the minimum request count',
       // One request in five minutes, and it failed: 100 % errors, but not an incident.
       input: [requests('5xx', '0+0.2x30')],
       alerts: [{ at: '10m', alert: 'DeepgramHighErrorRate', expect: [] }],
+    },
+    {
+      // 48 requests an hour (one every 75 s), one of them a 5xx (the series exists from earlier failures): 1 of the 4
+      // requests of a 5m window is 25 %, but one failed request is not an incident (traffic.minErrors).
+      name: 'DeepgramHighErrorRate silent for one 5xx among 48 requests an hour',
+      interval: '75s',
+      input: [requests('2xx', '0+1x100'), requests('5xx', '2x50 3x50')],
+      alerts: ['65m', '66m', '67m', '68m', '70m', '72m'].map((at) => ({ at, alert: 'DeepgramHighErrorRate', expect: [] })),
+    },
+    {
+      // 1 request/s, scraped every 15 s, and a 30-second burst at 5m in which every request fails: 30 failures keep the
+      // 5m ratio at 10 % for 5 minutes, but the errors lasted 30 seconds. for: 5m with errors still coming in every
+      // minute (recentWindow) needs 5 minutes of errors.
+      name: 'DeepgramHighErrorRate silent for a 30-second burst of errors at 1 request/s',
+      interval: '15s',
+      input: [requests('2xx', '0+15x19 285 285+15x40'), requests('5xx', '0x19 15 30x40')],
+      alerts: ['7m', '8m', '9m', '10m', '11m', '12m'].map((at) => ({ at, alert: 'DeepgramHighErrorRate', expect: [] })),
+    },
+    {
+      // The same traffic with 10 % of requests failing from 5m on: the 5m ratio passes 5 % after about 2.5 minutes of
+      // errors, then must stay there for 5 minutes.
+      name: 'DeepgramHighErrorRate fires after 5 minutes of sustained errors at 1 request/s',
+      interval: '15s',
+      input: [requests('2xx', '0+15x19 285+13.5x60'), requests('5xx', '0x19 0+1.5x60')],
+      alerts: [
+        { at: '10m', alert: 'DeepgramHighErrorRate', expect: [] },
+        {
+          at: '16m',
+          alert: 'DeepgramHighErrorRate',
+          expect: [
+            {
+              labels: { severity: 'critical', node: '10.0.0.5', source: 'engine' },
+              annotations: {
+                summary: 'Deepgram Engine is answering too many requests with server errors.',
+                description: '10% of requests on node 10.0.0.5 ended in a server error (5xx) over the last 5m, above the 5 % limit.',
+                ...links('DeepgramHighErrorRate', 'deepgram-node', '10.0.0.5'),
+              },
+            },
+          ],
+        },
+      ],
+    },
+    {
+      // The Engine registers a 5xx series at its first server error, so the series' first sample already holds
+      // failures rate() cannot see (it needs two samples). The bound: only that first scrape's errors go uncounted,
+      // and errors that last the 5 minutes the page needs are counted from the second scrape on.
+      name: 'DeepgramHighErrorRate fires for sustained errors whose 5xx series appears with failures in it',
+      interval: '15s',
+      input: [requests('2xx', '0+15x19 285+13.5x60'), requests('5xx', '_x20 15+1.5x59')],
+      alerts: [
+        { at: '10m', alert: 'DeepgramHighErrorRate', expect: [] },
+        {
+          at: '17m',
+          alert: 'DeepgramHighErrorRate',
+          expect: [
+            {
+              labels: { severity: 'critical', node: '10.0.0.5', source: 'engine' },
+              annotations: {
+                summary: 'Deepgram Engine is answering too many requests with server errors.',
+                description: '10% of requests on node 10.0.0.5 ended in a server error (5xx) over the last 5m, above the 5 % limit.',
+                ...links('DeepgramHighErrorRate', 'deepgram-node', '10.0.0.5'),
+              },
+            },
+          ],
+        },
+      ],
     },
   ],
 });
@@ -79,7 +146,8 @@ alertTest('DeepgramHighLatencyP95', {
       },
     ],
   },
-  justBefore: { at: '10m' },
+  // Pending from 1-2m: not yet its 5 minutes.
+  justBefore: { at: '5m' },
   belowThreshold: { input: batchLatency(96, 4), at: '20m' },
   noTraffic: { input: [...engineIdle, ...batchLatency(0, 0)], at: '20m' },
 });
@@ -132,6 +200,76 @@ alertTest('DeepgramRateLimited', {
   // 9 hits in the hour.
   belowThreshold: { input: [rateLimitHits('0+0.15x60')], at: '60m' },
   noTraffic: { input: [rateLimitHits('0x60')], at: '60m' },
+  more: [
+    // Scraped every 25 s, so no sample lines up with the window's edges: increase() would extrapolate exactly 10 hits
+    // to 10.04 and fire. The hits are counted as they are.
+    {
+      name: 'DeepgramRateLimited silent for exactly 10 hits within an hour, scraped every 25 s',
+      interval: '25s',
+      input: [rateLimitHits('0x99 1+1x9 10x180')],
+      // Checked off the 5-minute marks, where no sample falls on the window's end.
+      alerts: ['44m', '47m', '49m', '53m', '61m', '77m', '98m'].map((at) => ({ at, alert: 'DeepgramRateLimited', expect: [] })),
+    },
+    {
+      name: 'DeepgramRateLimited fires for 11 hits within an hour, scraped every 25 s',
+      interval: '25s',
+      input: [rateLimitHits('0x99 1+1x10 11x180')],
+      alerts: [
+        {
+          at: '51m',
+          alert: 'DeepgramRateLimited',
+          expect: [
+            {
+              labels: { severity: 'warning', job: 'dgmon', source: 'health_check' },
+              annotations: {
+                summary: 'Requests to Deepgram are being rate-limited (HTTP 429).',
+                description: '11 requests from dgmon/health_check were answered 429 Too Many Requests within the last 1h; the limit is 10.',
+                ...links('DeepgramRateLimited', 'deepgram-fleet'),
+              },
+            },
+          ],
+        },
+      ],
+    },
+    {
+      // One hit every 16.25 minutes (39 scrapes): 11 within 3 hours, never more than 4 within one.
+      name: 'DeepgramRateLimited silent for 11 hits spread over 3 hours, scraped every 25 s',
+      interval: '25s',
+      input: [rateLimitHits(Array.from({ length: 440 }, (_, i) => Math.min(11, Math.floor(i / 39))).join(' '))],
+      alerts: ['30m', '60m', '90m', '120m', '150m', '180m'].map((at) => ({ at, alert: 'DeepgramRateLimited', expect: [] })),
+    },
+    {
+      // A client with 100 hits since it started, none lately, and a 12-minute scrape gap: when the gap is an hour back,
+      // its lifetime count must not read as new hits.
+      name: 'DeepgramRateLimited silent for an old count after a scrape gap, scraped every 25 s',
+      interval: '25s',
+      input: [rateLimitHits('100x100 _x30 100x200')],
+      alerts: ['100m', '105m', '110m', '115m'].map((at) => ({ at, alert: 'DeepgramRateLimited', expect: [] })),
+    },
+    {
+      // A client restarted within the hour: its counter reset. The hits before and after the restart are both counted
+      // (increase(), rounded, for a series that reset).
+      name: 'DeepgramRateLimited counts the hits on both sides of a counter reset',
+      interval: '25s',
+      input: [rateLimitHits('0x20 1+1x5 6x20 0x5 1+1x5 6x100')],
+      alerts: [
+        {
+          at: '30m',
+          alert: 'DeepgramRateLimited',
+          expect: [
+            {
+              labels: { severity: 'warning', job: 'dgmon', source: 'health_check' },
+              annotations: {
+                summary: 'Requests to Deepgram are being rate-limited (HTTP 429).',
+                description: '12 requests from dgmon/health_check were answered 429 Too Many Requests within the last 1h; the limit is 10.',
+                ...links('DeepgramRateLimited', 'deepgram-fleet'),
+              },
+            },
+          ],
+        },
+      ],
+    },
+  ],
 });
 
 alertTest('DeepgramHealthCheckFailing', {

@@ -43,7 +43,7 @@ alertTest('DeepgramHighErrorRate', {
   },
   more: [
     {
-      name: 'client error rate silent under the minimum call rate',
+      name: 'client error rate silent under the minimum call count',
       // One call in five minutes, and it failed.
       input: [calls(APP, 'batch', '5xx', '0+0.2x30')],
       alerts: [{ at: '10m', alert: 'DeepgramHighErrorRate', expect: [] }],
@@ -62,20 +62,20 @@ alertTest('DeepgramHighErrorRate', {
   // The API dies after 5 minutes: one run fails, then the open circuit refuses the next ones.
   input: [runs('success', '0+1x5 5x25'), runs('server_error', '0x5 1x25'), runs('not_sent', '0x6 1+1x24'), runs('client_error', '0x30')],
   fires: {
-    at: '12m',
+    at: '14m',
     expect: [
       {
         labels: { severity: 'critical', ...probeLabels },
         annotations: {
           summary: 'Deepgram Engine is answering too many requests with server errors.',
-          description: '58.33% of the synthetic probe\'s runs from exporter 10.0.0.5:9898 failed over the last 15m (at least 3 runs), above the 5 % limit.',
+          description: '64.29% of the synthetic probe\'s runs from exporter 10.0.0.5:9898 failed over the last 15m (at least 3 runs), above the 5 % limit.',
           ...links('DeepgramHighErrorRate', 'deepgram-node'),
         },
       },
     ],
   },
-  // Three failed runs at 8m: pending until 10m.
-  justBefore: { at: '9m' },
+  // Three failed runs at 8m: pending until 13m.
+  justBefore: { at: '12m' },
   // A fast probe (40 runs a minute) with 3 failures in 15 minutes: 0.5 %.
   belowThreshold: { input: [runs('success', '0+40x30'), runs('server_error', '0x10 1 2 3x18')], at: '15m' },
   more: [
@@ -132,7 +132,8 @@ alertTest('DeepgramHighLatencyP95', {
       },
     ],
   },
-  justBefore: { at: '10m' },
+  // Pending from 1-2m: not yet its 5 minutes.
+  justBefore: { at: '5m' },
   belowThreshold: { input: [...durations(APP, 30, () => 96, () => 4), calls(APP, 'batch', '2xx', '0+100x30')], at: '20m' },
   more: [
     {
@@ -146,7 +147,7 @@ alertTest('DeepgramHighLatencyP95', {
 const PROBE_SERIES = `${EXPORTER},source="probe"`;
 
 alertTest('DeepgramHighLatencyP95', {
-  // Every batch probe (one a minute) takes 15 s: 20 observations by 20m, firing 10m later.
+  // Every batch probe (one a minute) takes 15 s: 20 observations by 20m, firing 5m later.
   input: durations(PROBE_SERIES, 60, () => 0, () => 1),
   fires: {
     at: '35m',
@@ -161,8 +162,8 @@ alertTest('DeepgramHighLatencyP95', {
       },
     ],
   },
-  // 25 observations, slow since the 20th: pending.
-  justBefore: { at: '25m' },
+  // 23 observations, slow since the 20th: pending.
+  justBefore: { at: '23m' },
   // One slow probe among 30 stays under the P95.
   belowThreshold: { input: durations(PROBE_SERIES, 60, (m) => (m === 10 ? 0 : 1), (m) => (m === 10 ? 1 : 0)), at: '35m' },
   more: [

@@ -25,14 +25,15 @@ const dcgm = (metric: string, gpu: string, values: string, extra = ''): Series =
   values,
 });
 const engine = (metric: string, values: string, extra = ''): Series => ({ series: `${metric}{${ENGINE}${extra}}`, values });
-// The Engine's start-up metrics with `active` requests of each kind.
-const engineServing = (active: string): Series[] => [
+// The Engine's start-up metrics with `active` open streams, and `finished` requests a minute (6: 0.1/s).
+const engineServing = (active: string, finished = 6): Series[] => [
   engine('engine_estimated_stream_capacity', '120x30'),
   engine('engine_max_active_requests', '0x30'),
   engine('engine_active_requests', `${active}x30`, ',kind="stream"'),
   engine('engine_active_requests', '0x30', ',kind="batch"'),
+  engine('engine_requests_total', `0+${finished}x30`, ',kind="stream",response_status="2xx"'),
 ];
-const engineIdle = engineServing('0');
+const engineIdle = engineServing('0', 0);
 
 const a100Labels = { node: '10.0.0.5', gpu: '0', UUID: A100_UUID, modelName: 'NVIDIA A100-SXM4-80GB' };
 const l4Labels = { node: '10.0.0.5', gpu: '1', UUID: L4_UUID, modelName: 'NVIDIA L4' };
@@ -125,7 +126,7 @@ alertTest('DeepgramGPUIdleWhileServing', {
         'DeepgramGPUIdleWhileServing',
         { severity: 'critical', ...a100Labels },
         IDLE,
-        'GPU 0 (NVIDIA A100-SXM4-80GB) on node 10.0.0.5 is only 1% busy while the Engine there has active requests: the Engine is probably running on CPU.',
+        'GPU 0 (NVIDIA A100-SXM4-80GB) on node 10.0.0.5 is only 1% busy, like every GPU of its Engine, while that Engine serves at least 3 open requests: the Engine is probably running on CPU.',
       ),
     ],
   },
@@ -144,6 +145,10 @@ alertTest('DeepgramGPUIdleWhileServing', {
         {
           series: 'engine_estimated_stream_capacity{job="dg_engine_metrics",instance="10.42.3.17:9991",namespace="dg",service="deepgram-engine-metrics",pod="deepgram-engine-0"}',
           values: '120x30',
+        },
+        {
+          series: 'engine_requests_total{job="dg_engine_metrics",instance="10.42.3.17:9991",namespace="dg",service="deepgram-engine-metrics",pod="deepgram-engine-0",kind="batch",response_status="2xx"}',
+          values: '0+30x30',
         },
         // dcgm-exporter --kubernetes: the GPU allocated to the Engine pod carries its namespace and pod.
         {
@@ -165,7 +170,7 @@ alertTest('DeepgramGPUIdleWhileServing', {
               'DeepgramGPUIdleWhileServing',
               { severity: 'critical', node: 'dg/deepgram-engine-0', gpu: '0', UUID: A100_UUID, modelName: 'NVIDIA A100-SXM4-80GB' },
               IDLE,
-              'GPU 0 (NVIDIA A100-SXM4-80GB) on node dg/deepgram-engine-0 is only 0% busy while the Engine there has active requests: the Engine is probably running on CPU.',
+              'GPU 0 (NVIDIA A100-SXM4-80GB) on node dg/deepgram-engine-0 is only 0% busy, like every GPU of its Engine, while that Engine serves at least 3 open requests: the Engine is probably running on CPU.',
             ),
           ],
         },
@@ -180,6 +185,24 @@ alertTest('DeepgramGPUIdleWhileServing', {
         { series: `DCGM_FI_DEV_GPU_UTIL{job="dcgm-exporter",instance="10.0.0.6:9400",${L4}}`, values: '0x30' },
       ],
       alerts: [{ at: '12m', alert: 'DeepgramGPUIdleWhileServing', expect: [] }],
+    },
+    {
+      // Off Kubernetes the node key is the host: the Engine works on the busy A100, the L4 beside it is a spare.
+      name: 'DeepgramGPUIdleWhileServing silent for an idle spare GPU beside a busy one',
+      input: [...engineServing('12'), dcgm('DCGM_FI_DEV_GPU_UTIL', A100, '70x30'), dcgm('DCGM_FI_DEV_GPU_UTIL', L4, '0x30')],
+      alerts: ['12m', '20m', '30m'].map((at) => ({ at, alert: 'DeepgramGPUIdleWhileServing', expect: [] })),
+    },
+    {
+      // One open stream carrying silence (KeepAlives), nothing finishing: 2 % busy is all it costs a GPU.
+      name: 'DeepgramGPUIdleWhileServing silent for one silent stream at 2 % busy',
+      input: [...engineServing('1', 0), dcgm('DCGM_FI_DEV_GPU_UTIL', A100, '2x30')],
+      alerts: ['12m', '20m', '30m'].map((at) => ({ at, alert: 'DeepgramGPUIdleWhileServing', expect: [] })),
+    },
+    {
+      // Requests finish but only two are open at a time: not enough load to call an idle GPU CPU fallback.
+      name: 'DeepgramGPUIdleWhileServing silent under minActiveRequests open requests',
+      input: [...engineServing('2'), dcgm('DCGM_FI_DEV_GPU_UTIL', A100, '1x30')],
+      alerts: [{ at: '20m', alert: 'DeepgramGPUIdleWhileServing', expect: [] }],
     },
   ],
 });

@@ -112,7 +112,7 @@ describe('compareRule on the generated bundle', () => {
   it('a rule of the default bundle equals itself flattened, and differs from the same rule of another config', () => {
     const a = buildRules(parseConfig({})).alerting.flatMap((g) => g.rules).find((r) => r.alert === 'DeepgramHighErrorRate')!;
     const b = buildRules(parseConfig({ alerts: { DeepgramHighErrorRate: { threshold: 0.02 } } })).alerting.flatMap((g) => g.rules).find((r) => r.alert === 'DeepgramHighErrorRate')!;
-    const loaded = loadedRule({ type: 'alerting', name: a.alert, query: a.expr.replace(/\s+/g, ' '), duration: 120, labels: a.labels, annotations: a.annotations });
+    const loaded = loadedRule({ type: 'alerting', name: a.alert, query: a.expr.replace(/\s+/g, ' '), duration: 300, labels: a.labels, annotations: a.annotations });
     expect(compareRule(loaded, a)).toEqual([]);
     const what = compareRule(loaded, b);
     expect(what.some((w) => w.startsWith('expression:'))).toBe(true);
