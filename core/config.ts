@@ -445,8 +445,10 @@ export const configSchema = z.strictObject({
         probeFailures: positive(3, 'Consecutive failed runs of one probe mode before its for: starts: one failed probe (a restart, a blip) never pages; at one probe a minute, three in a row plus the for: page within about 4 minutes.'),
       }),
       DeepgramSourceDown: alert('Scrape targets down or absent, and sources the exporter cannot read.', {
-        severity: severity('critical', 'Without the target every other alert is blind.'),
+        severity: severity('critical', 'Severity when the Engine is what is down or blind (source="engine"): an Engine target, an exporter that carried the Engine, the Engine source of an exporter, or every Engine of a cluster gone. Either the service stops or every Engine alert of that node is blind.'),
+        monitoringSeverity: severity('warning', 'Severity when only monitoring is blind and the service runs on: dcgm-exporter (GPU alerts blind), an exporter that does not carry the Engine, an exporter source other than the Engine (the API is paged by DeepgramHealthCheckFailing, the License Proxy by its own alert). Fix within the business day.'),
         for: duration('2m', 'Rides out one missed scrape and a rolling restart.'),
+        lookback: duration('1d', 'How long dgmon remembers what it has seen: a cluster that had Engine, dcgm-exporter or exporter targets within it and has none now pages (reason target_absent), and an exporter that carried the Engine within it counts as the Engine when it goes down. The page resolves by itself once the lookback has passed; a cluster removed on purpose: silence it for this long.'),
       }),
       DeepgramEngineDisconnected: alert('The API reporting no connected Engine.', {
         severity: severity('critical', 'An API without an Engine fails every request.'),

@@ -1,6 +1,6 @@
 // Is Deepgram answering, correctly and in time? Errors, latency, throttling, health check, targets, API and licence.
 import { CLIENT, DGMON, ENGINE, PROBE, PROBE_SOURCE, SERVER_ERROR_MATCHER } from '../../core/catalog/index.ts';
-import { num, sumBy, maxBy, without, increase, rate, quantile, selector } from '../../core/promql.ts';
+import { num, sumBy, maxBy, without, increase, rate, quantile } from '../../core/promql.ts';
 import type { AlertDefinition, AlertModule } from '../types.ts';
 import { percent, milliseconds } from '../../core/format.ts';
 
@@ -23,6 +23,7 @@ export const availabilityAlerts: AlertModule = (ctx) => {
   const probeFailedRuns = probeRuns('result=~"server_error|not_sent"');
   const probeBatch = (series: string) => q.exporter(`${CLIENT.transcriptionDuration.name}_${series}`, `source="${PROBE_SOURCE}"`, 'mode="batch"');
   const pw = a.DeepgramHighLatencyP95.probeWindow;
+  const engineDisconnectedOn = a.DeepgramEngineDisconnected.enabled;
 
   const defs: AlertDefinition[] = [
     {
@@ -212,7 +213,9 @@ export const availabilityAlerts: AlertModule = (ctx) => {
       perNode: true,
       rules: [
         {
-          expr: q.withNode(`${q.exporter(DGMON.healthCheckSuccess.name)} == 0`, 'exporter'),
+          // engine_connection reads the same answer (GET /v1/status/engine) as DeepgramEngineDisconnected: while that
+          // alert is enabled it pages for it alone, so one lost Engine is one page, not two.
+          expr: q.withNode(`${q.exporter(DGMON.healthCheckSuccess.name, ...(engineDisconnectedOn ? ['check!="engine_connection"'] : []))} == 0`, 'exporter'),
           for: a.DeepgramHealthCheckFailing.for,
           severity: a.DeepgramHealthCheckFailing.severity,
           labels: { source: 'health_check' },
@@ -233,7 +236,7 @@ export const availabilityAlerts: AlertModule = (ctx) => {
         },
       ],
       runbook: {
-        meaning: `Deepgram does not answer a check, for longer than the alert's for:. The source label says which. source="health_check": the dgmon exporter's health check (the one its /health answers) fails; the check label says which part: api_status (GET /v1/status on the API did not answer, or answered an error) or engine_connection (GET /v1/status/engine did not report a connected Engine). source="probe": the exporter's synthetic probe (a known clip, batch or live streaming: the mode label) failed ${num(a.DeepgramHealthCheckFailing.probeFailures)} or more runs in a row, so transcription itself fails even if the status endpoints answer; one failed probe never pages. Any other source: the circuit breaker of an application using the dgmon client is open or trialling: its calls failed server-side in a row and it stopped sending. Once its half-open delay has passed the client trials Deepgram's health endpoint through the breaker by itself (no audio), so an application that sends nothing still closes its breaker when Deepgram answers again; a 5xx, timeout or refused trial keeps it open.`,
+        meaning: `Deepgram does not answer a check, for longer than the alert's for:. The source label says which. source="health_check": the dgmon exporter's health check (the one its /health answers) fails; the check label says which part: api_status (GET /v1/status on the API did not answer, or answered an error) or engine_connection (GET /v1/status/engine did not report a connected Engine${engineDisconnectedOn ? '; that check pages as DeepgramEngineDisconnected, which reads the same answer, so one lost Engine is one page' : ''}). source="probe": the exporter's synthetic probe (a known clip, batch or live streaming: the mode label) failed ${num(a.DeepgramHealthCheckFailing.probeFailures)} or more runs in a row, so transcription itself fails even if the status endpoints answer; one failed probe never pages. Any other source: the circuit breaker of an application using the dgmon client is open or trialling: its calls failed server-side in a row and it stopped sending. Once its half-open delay has passed the client trials Deepgram's health endpoint through the breaker by itself (no audio), so an application that sends nothing still closes its breaker when Deepgram answers again; a 5xx, timeout or refused trial keeps it open.`,
         impact: 'Requests through this API instance fail or will fail. A load balancer using /health takes the instance out.',
         confirm: [
           { what: 'Each check\'s last result (1 passed, 0 failed)', promql: q.exporter(DGMON.healthCheckSuccess.name) },
@@ -254,66 +257,9 @@ export const availabilityAlerts: AlertModule = (ctx) => {
           'source="probe" alone: read the exporter log lines "probe failed" (result, status, request id). 401/403 (result client_error) means the probe\'s key (exporter.apiKeyFile) is wrong or expired, not an outage; streaming alone failing points at WebSocket upgrades blocked by a proxy.',
           'An application\'s breaker: check that application\'s network path to the API and its timeouts; if the probe and the health check pass, the fault is on its side.',
           'Restart the API container if it does not answer; check its log for the last lines before it stopped.',
-          'If only engine_connection fails, follow the DeepgramEngineDisconnected runbook.',
+          'If engine_connection fails (the /health answer names it), follow the DeepgramEngineDisconnected runbook.',
         ],
         escalate: 'Page the Deepgram platform owner if the API does not answer within 10 minutes of a restart.',
-      },
-    },
-    {
-      name: 'DeepgramSourceDown',
-      summary: 'A Deepgram monitoring source is down or missing.',
-      dashboard: 'node',
-      perNode: true,
-      rules: [
-        {
-          expr: q.withNode(
-            `${selector('up', config.selectors.engine)} == 0\nor ${selector('up', config.selectors.dcgm)} == 0\nor ${selector('up', config.selectors.exporter)} == 0`,
-            'engine',
-          ),
-          for: a.DeepgramSourceDown.for,
-          severity: a.DeepgramSourceDown.severity,
-          labels: { reason: 'scrape_failed' },
-          description: `Prometheus cannot scrape {{ $labels.job }} target {{ $labels.instance }} (node ${node}${inCluster}).`,
-        },
-        {
-          expr: q.withNode(`${q.exporter(DGMON.sourceUp.name)} == 0`, 'exporter'),
-          for: a.DeepgramSourceDown.for,
-          severity: a.DeepgramSourceDown.severity,
-          labels: { reason: 'source_unreachable' },
-          description: `The dgmon exporter {{ $labels.instance }} (node ${node}${inCluster}) cannot read its {{ $labels.source }} source.`,
-        },
-        ...(['engine', 'dcgm', 'exporter'] as const)
-          .filter((source) => config.expectedTargets[source])
-          .map((source) => ({
-            expr: `absent(${selector('up', config.selectors[source])})`,
-            for: a.DeepgramSourceDown.for,
-            severity: a.DeepgramSourceDown.severity,
-            labels: { reason: 'target_absent', source },
-            description: `Prometheus has no ${TARGET_NAMES[source]} target at all: nothing matches up{${config.selectors[source]}}.`,
-          })),
-      ],
-      runbook: {
-        meaning: 'One of three things for longer than the for: duration (the reason label says which): a scrape target (Engine metrics on 9991, dcgm-exporter on 9400, the dgmon exporter) answers no scrape (up == 0, reason scrape_failed); the dgmon exporter cannot read one of its sources (dgmon_source_up == 0, reason source_unreachable, the source label says which); or no target of a kind exists at all (service discovery lost it, or the job was removed; reason target_absent). A missing Engine metric after start-up is not a fault (the Engine registers most metrics on its first request); a missing target is.',
-        impact: 'Every alert fed by that source is blind. If the Engine itself is down, the API routes around it and capacity is reduced.',
-        confirm: [
-          { what: 'Targets down', promql: `up{${config.selectors.engine}} == 0 or up{${config.selectors.dcgm}} == 0 or up{${config.selectors.exporter}} == 0` },
-          { what: 'Exporter sources and why they fail', promql: `${q.exporter(DGMON.sourceUp.name)} == 0 or increase(${q.exporter(DGMON.sourceFailures.name)}[15m]) > 0` },
-          { what: 'Which targets Prometheus knows', promql: `count by (job) (up{${config.selectors.engine}} or up{${config.selectors.dcgm}} or up{${config.selectors.exporter}})` },
-        ],
-        causes: [
-          'The Engine or dcgm-exporter container crashed or is restarting (check the pod or container status).',
-          'The Engine metrics server is not enabled: engine.toml needs [metrics_server] with host 0.0.0.0 and port 9991.',
-          'A firewall, NetworkPolicy or changed port between Prometheus (or the exporter) and the target.',
-          'Service discovery no longer finds the target: a renamed Service (Deepgram\'s chart calls it <prefix>-metrics, port metrics), a missing release label on a ServiceMonitor, or a changed job name (adjust selectors in dgmon.yaml).',
-          'dcgm-exporter cannot reach the GPU driver (needs --gpus all and SYS_ADMIN).',
-        ],
-        actions: [
-          'Open Prometheus /targets and read the scrape error for the target.',
-          'For an exporter source, read the exporter log: it names the source and the reason (timeout, connection, http_status, too_large, parse).',
-          'curl the target\'s /metrics from the Prometheus host to separate network from service problems.',
-          'Restart the failed container; if the Engine is down, confirm the API still has other Engines (DeepgramEngineDisconnected would fire if none).',
-        ],
-        escalate: 'If an Engine stays down after a restart, page the Deepgram platform owner. If only monitoring is broken, fix it within the business day: alerts are blind meanwhile.',
       },
     },
     {
@@ -427,5 +373,3 @@ export const availabilityAlerts: AlertModule = (ctx) => {
   ];
   return defs;
 };
-
-const TARGET_NAMES = { engine: 'Deepgram Engine', dcgm: 'dcgm-exporter', exporter: 'dgmon exporter' } as const;
