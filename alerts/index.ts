@@ -87,6 +87,7 @@ function toRules(def: AlertDefinition, config: DgmonConfig): AlertingRule[] {
     alert: def.name,
     expr: r.expr,
     for: r.for,
+    ...(r.keepFiringFor ? { keep_firing_for: r.keepFiringFor } : {}),
     labels: { ...config.extraLabels, ...r.labels, severity: r.severity },
     annotations: {
       summary: def.summary,

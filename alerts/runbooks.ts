@@ -9,7 +9,8 @@ export function renderRunbook(def: AlertDefinition, config: DgmonConfig): string
   const rules = def.rules
     .map((rule) => {
       const extra = Object.entries(rule.labels ?? {}).map(([k, v]) => `, ${k}=${v}`).join('');
-      return `### severity ${rule.severity}${extra}, for ${rule.for}\n\n\`\`\`promql\n${rule.expr}\n\`\`\``;
+      const keep = rule.keepFiringFor ? `, keeps firing for ${rule.keepFiringFor} after it clears` : '';
+      return `### severity ${rule.severity}${extra}, for ${rule.for}${keep}\n\n\`\`\`promql\n${rule.expr}\n\`\`\``;
     })
     .join('\n\n');
   const confirm = r.confirm

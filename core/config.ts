@@ -503,6 +503,7 @@ export const configSchema = z.strictObject({
           .describe('Xid codes that mean failing hardware or a GPU that needs a reset (NVIDIA Xid catalog: 48 DBE ECC, 64 row-remap failure, 74 NVLink, 79 fallen off the bus, 94/95 ECC contained/uncontained, 119/120 GSP, 140 unrecovered ECC).'),
         window: duration('10m', 'A new Xid is one seen within this window; the alert clears after it.'),
         for: duration('0s', 'Xid errors are events: alert at once.'),
+        criticalKeepFiringFor: duration('24h', 'How long a critical Xid keeps paging after it was last seen (Prometheus keep_firing_for). A GPU that fell off the bus (79) takes its own series with it, so without this the page resolved by itself within the window while the GPU was still gone; held for a day, it stays until someone acts (silence it once the GPU is reset or replaced). 0s: resolve after the window.'),
       }),
       DeepgramGPUTemperatureHigh: alert('GPU temperature per GPU.', {
         severity: severity('warning', 'Hot GPUs throttle before they fail.'),
@@ -518,6 +519,11 @@ export const configSchema = z.strictObject({
         severity: severity('critical', 'Uncorrectable memory errors corrupt results and precede GPU failure.'),
         window: duration('10m', 'An increase of uncorrectable remapped rows within this window fires.'),
         for: duration('0s', 'Hardware events: alert at once.'),
+      }),
+      DeepgramGPUDisappeared: alert('A node reporting fewer GPUs than it did within the lookback (a GPU fell off the bus, or its driver lost it).', {
+        severity: severity('critical', 'A GPU vanished: hardware failed and the node\'s capacity is reduced; it needs a human (reset, reboot or replacement).'),
+        lookback: duration('1d', 'The most GPUs a node reported within this window is what it should still have. The alert resolves by itself once the lower count has lasted this long; a GPU removed on purpose: silence it for this long.'),
+        for: duration('5m', 'Rides out a partial scrape while dcgm-exporter restarts.'),
       }),
       DeepgramGPUMetricsMissing: alert('Nodes running an Engine without GPU metrics.', {
         severity: severity('warning', 'GPU alerts are blind on that node.'),
