@@ -480,9 +480,11 @@ export const configSchema = z.strictObject({
         minSpeedup: positive(50, 'Batch audio seconds per wall second on a node. A healthy T4-class node runs about 100x; under 50x something is wrong (CPU fallback, contention).'),
         for: duration('15m', 'Sustained.'),
       }),
-      DeepgramLicenseProxyTrustBased: alert('The License Proxy running on trust without its licence server.', {
-        severity: severity('warning', 'Service continues, but only for the proxy\'s pre-configured trust period.'),
-        for: duration('5m', 'Rides out a brief outage of license.deepgram.com.'),
+      DeepgramLicenseProxyTrustBased: alert('The License Proxy not connected to its licence server: running on trust (TrustBased), or in a state Deepgram\'s readiness probe does not accept (Other).', {
+        severity: severity('warning', 'TrustBased while more than half the trust period is left: service continues, and a ticket is worked within that time.'),
+        criticalSeverity: severity('critical', 'TrustBased once half the trust period has passed (a ticket may no longer be worked before service stops), and state Other at once: Deepgram\'s readiness probe accepts only Connected and TrustBased, so a proxy in any other state serves no licence and has no trust period to wait out.'),
+        trustPeriod: duration('24h', 'The License Proxy\'s pre-configured trust period: how long it keeps serving without license.deepgram.com. Nothing exposes it (no field, no metric): ask Deepgram support for yours and set it here. The TrustBased page comes after half of it.'),
+        for: duration('5m', 'Rides out a brief outage of license.deepgram.com (TrustBased ticket) and a proxy restart (state Other).'),
       }),
       DeepgramGPUSaturated: alert('GPU busy ratio per GPU.', {
         severity: severity('warning', 'Time to add a node, not to wake someone.'),

@@ -3,6 +3,7 @@ import { CLIENT, DGMON, ENGINE, PROBE, PROBE_SOURCE, SERVER_ERROR_MATCHER } from
 import { num, sumBy, maxBy, without, increase, rate, quantile } from '../../core/promql.ts';
 import type { AlertDefinition, AlertModule } from '../types.ts';
 import { percent, milliseconds } from '../../core/format.ts';
+import { durationSeconds, formatDuration } from '../../core/duration.ts';
 
 export const availabilityAlerts: AlertModule = (ctx) => {
   const { config, q, rec, inCluster } = ctx;
@@ -24,6 +25,9 @@ export const availabilityAlerts: AlertModule = (ctx) => {
   const probeBatch = (series: string) => q.exporter(`${CLIENT.transcriptionDuration.name}_${series}`, `source="${PROBE_SOURCE}"`, 'mode="batch"');
   const pw = a.DeepgramHighLatencyP95.probeWindow;
   const engineDisconnectedOn = a.DeepgramEngineDisconnected.enabled;
+  const lp = a.DeepgramLicenseProxyTrustBased;
+  // The TrustBased page: after half the trust period, never before the ticket's own for:.
+  const trustPage = formatDuration(Math.max(durationSeconds(lp.trustPeriod) / 2, durationSeconds(lp.for)));
 
   const defs: AlertDefinition[] = [
     {
@@ -339,33 +343,50 @@ export const availabilityAlerts: AlertModule = (ctx) => {
     },
     {
       name: 'DeepgramLicenseProxyTrustBased',
-      summary: 'The Deepgram License Proxy lost its licence server and runs on trust.',
+      summary: 'The Deepgram License Proxy is not connected to its licence server.',
       dashboard: 'node',
       perNode: true,
       rules: [
         {
           expr: q.withNode(`${q.exporter(DGMON.licenseProxyState.name, 'state="TrustBased"')} == 1`, 'exporter'),
-          for: a.DeepgramLicenseProxyTrustBased.for,
-          severity: a.DeepgramLicenseProxyTrustBased.severity,
-          description: `The License Proxy watched by exporter {{ $labels.instance }} (node ${node}${inCluster}) is in state {{ $labels.state }}: it cannot reach license.deepgram.com.`,
+          for: lp.for,
+          severity: lp.severity,
+          description: `The License Proxy watched by exporter {{ $labels.instance }} (node ${node}${inCluster}) is in state {{ $labels.state }}: it cannot reach license.deepgram.com and serves on trust for its trust period (${lp.trustPeriod} configured).`,
+        },
+        {
+          // Half the trust period gone: a ticket may not be worked before the rest runs out, so it pages.
+          expr: q.withNode(`${q.exporter(DGMON.licenseProxyState.name, 'state="TrustBased"')} == 1`, 'exporter'),
+          for: trustPage,
+          severity: lp.criticalSeverity,
+          description: `The License Proxy watched by exporter {{ $labels.instance }} (node ${node}${inCluster}) has been in state {{ $labels.state }} for ${trustPage}, half its ${lp.trustPeriod} trust period: API and Engine stop serving when the rest runs out.`,
+        },
+        {
+          // Neither Connected nor TrustBased: Deepgram's readiness probe does not accept it, and no trust period runs.
+          expr: q.withNode(`${q.exporter(DGMON.licenseProxyState.name, 'state="Other"')} == 1`, 'exporter'),
+          for: lp.for,
+          severity: lp.criticalSeverity,
+          description: `The License Proxy watched by exporter {{ $labels.instance }} (node ${node}${inCluster}) reports a state other than Connected or TrustBased: it is not ready and serves no licence.`,
         },
       ],
       runbook: {
-        meaning: 'The License Proxy\'s /v1/status reports state TrustBased: it cannot reach Deepgram\'s licence server (license.deepgram.com:443) and keeps serving on trust for a pre-configured time. No metric tells how much of that time is left.',
-        impact: 'None yet. When the trust period ends, API and Engine lose their licence and stop serving.',
+        meaning: `The License Proxy's /v1/status does not report Connected. The state label says which. TrustBased: it cannot reach Deepgram's licence server (license.deepgram.com:443) and keeps serving on trust for a pre-configured time (the trust period; nothing exposes it or what is left of it, so dgmon.yaml states it: ${lp.trustPeriod}). The severity follows from that length: a ${lp.severity} after ${lp.for}, because more than half the trust period is left and a ticket is worked within it; a ${lp.criticalSeverity} page after ${trustPage} in TrustBased, half the period, because the half that is left may be less than a ticket waits (a night, a weekend). Other: any state besides Connected and TrustBased (dgmon reports unknown states as Other); Deepgram's own readiness probe accepts only those two, so the proxy is not ready and no trust period runs: a ${lp.criticalSeverity} page after ${lp.for}.`,
+        impact: 'TrustBased: none yet; when the trust period ends, API and Engine lose their licence and stop serving. Other: the proxy is taken out of its Service and API and Engine cannot renew their licence.',
         confirm: [
           { what: 'License Proxy state', promql: `${q.exporter(DGMON.licenseProxyState.name)} == 1` },
-          { what: 'Ask the proxy directly (status port, 8089 on the host in Deepgram\'s compose files)', shell: 'curl -s http://<license-proxy>:8089/v1/status' },
+          { what: 'How long it has not been Connected (minutes in the last day)', promql: `sum_over_time((${q.exporter(DGMON.licenseProxyState.name, 'state="Connected"')} == bool 0)[1d:1m])` },
+          { what: 'Ask the proxy directly: its status port is 8080 in the container and on Kubernetes (Service <prefix>-status, port name status); Deepgram\'s Compose files publish it on the host as 8089', shell: 'curl -s http://<license-proxy>:8089/v1/status   # Compose, from the host\nkubectl -n <namespace> port-forward svc/deepgram-license-proxy-status 8080:8080 & curl -s http://127.0.0.1:8080/v1/status   # Kubernetes' },
         ],
         causes: [
           'Outbound HTTPS to license.deepgram.com:443 blocked (firewall, proxy, DNS change).',
           'An outage on Deepgram\'s side.',
           'The proxy\'s licence key was revoked or expired.',
+          'State Other: the proxy is starting, misconfigured (license-proxy.toml, its key) or reports a state this dgmon does not know; its log says which.',
         ],
         actions: [
           'From the proxy host: curl -v https://license.deepgram.com to separate DNS, TLS and firewall problems.',
           'Read the proxy log (hermes::) for "Aegis request to … failed" and its reason.',
           'Check Deepgram\'s status page for an incident.',
+          `Know your deadline: TrustBased since the alert's start plus the trust period (${lp.trustPeriod} configured; confirm it with Deepgram support).`,
         ],
         escalate: 'Escalate to the network team for blocked egress, and to Deepgram support if the licence server is unreachable from a working network; do it within hours, before the trust period runs out.',
       },

@@ -255,21 +255,43 @@ const licenseState = (current: string, since = 2) =>
     values: state === current ? `0x${since - 1} 1x30` : state === 'Connected' ? `1x${since - 1} 0x30` : '0x30',
   }));
 
+const license = (severity: string, state: string, description: string) => ({
+  labels: { severity, node: '10.0.0.5', job: 'dgmon', instance: '10.0.0.5:9898', state },
+  annotations: {
+    summary: 'The Deepgram License Proxy is not connected to its licence server.',
+    description: `The License Proxy watched by exporter 10.0.0.5:9898 (node 10.0.0.5) ${description}`,
+    ...links('DeepgramLicenseProxyTrustBased', 'deepgram-node', '10.0.0.5'),
+  },
+});
+const TRUST_TICKET = 'is in state TrustBased: it cannot reach license.deepgram.com and serves on trust for its trust period (24h configured).';
+
 alertTest('DeepgramLicenseProxyTrustBased', {
   input: licenseState('TrustBased'),
-  fires: {
-    at: '10m',
-    expect: [
-      {
-        labels: { severity: 'warning', node: '10.0.0.5', job: 'dgmon', instance: '10.0.0.5:9898', state: 'TrustBased' },
-        annotations: {
-          summary: 'The Deepgram License Proxy lost its licence server and runs on trust.',
-          description: 'The License Proxy watched by exporter 10.0.0.5:9898 (node 10.0.0.5) is in state TrustBased: it cannot reach license.deepgram.com.',
-          ...links('DeepgramLicenseProxyTrustBased', 'deepgram-node', '10.0.0.5'),
-        },
-      },
-    ],
-  },
+  fires: { at: '10m', expect: [license('warning', 'TrustBased', TRUST_TICKET)] },
   justBefore: { at: '6m' },
   belowThreshold: { input: licenseState('Connected'), at: '10m' },
+  more: [
+    {
+      // Issue 23, item 11: a state Deepgram's readiness probe does not accept raised nothing.
+      name: 'DeepgramLicenseProxyTrustBased pages at once for state Other',
+      input: licenseState('Other'),
+      alerts: [{ at: '10m', alert: 'DeepgramLicenseProxyTrustBased', expect: [license('critical', 'Other', 'reports a state other than Connected or TrustBased: it is not ready and serves no licence.')] }],
+    },
+    {
+      // Half of the 24h trust period gone: the ticket becomes a page (Alertmanager holds the warning back).
+      name: 'DeepgramLicenseProxyTrustBased pages after half the trust period',
+      input: licenseState('TrustBased').map((x) => ({ ...x, values: x.values.replace('x30', 'x800') })),
+      alerts: [
+        { at: '11h', alert: 'DeepgramLicenseProxyTrustBased', expect: [license('warning', 'TrustBased', TRUST_TICKET)] },
+        {
+          at: '12h10m',
+          alert: 'DeepgramLicenseProxyTrustBased',
+          expect: [
+            license('warning', 'TrustBased', TRUST_TICKET),
+            license('critical', 'TrustBased', 'has been in state TrustBased for 12h, half its 24h trust period: API and Engine stop serving when the rest runs out.'),
+          ],
+        },
+      ],
+    },
+  ],
 });
