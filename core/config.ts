@@ -581,6 +581,30 @@ export const configSchema = z.strictObject({
         .url({ message: 'must be an absolute URL such as https://wiki.example.com/runbooks' })
         .default('https://runbooks.example.com/dgmon')
         .describe('Where you publish the generated runbooks (DIR/runbooks/*.md). Each alert links to <baseUrl>/<AlertName>.md. Change it: the default is a placeholder, and dgmon generate says so.'),
+      escalation: z
+        .strictObject({
+          team: z.string().min(1).default('the Deepgram platform team').describe('Who owns Deepgram in your organisation: every runbook escalates to this name where it says "the Deepgram platform owner".'),
+          contact: z.string().default('').describe('How to reach that team out of hours (a pager schedule, an on-call rota URL, a phone number). Empty: the runbooks say to set it.'),
+          channel: z.string().default('').describe('Where an incident is run (a chat channel such as #deepgram-incidents, a bridge). Empty: the runbooks say to set it.'),
+          deepgramSupport: z
+            .strictObject({
+              contact: z.string().min(1).default('Deepgram support (support portal or your Deepgram account team)').describe('How your organisation opens a case with Deepgram.'),
+              attach: z
+                .array(z.string().min(1))
+                .default([
+                  'the alert: name, labels and start time, and the dgmon version (dgmon_rules_info)',
+                  'API and Engine logs from 15 minutes before the start (docker logs / kubectl logs; lines prefixed stem:: and impeller::, License Proxy hermes::)',
+                  'request ids (dg-request-id header) of failed or slow requests',
+                  'the Engine and API image tags, engine.toml and api.toml without secrets, and the GPU driver version (nvidia-smi)',
+                  'for GPU faults: nvidia-smi -q, the kernel log (journalctl -k) and the GPU serial',
+                ])
+                .describe('What to attach to a Deepgram support case, listed in every runbook.'),
+            })
+            .prefault({})
+            .describe('Deepgram support, the last step of every escalation.'),
+        })
+        .prefault({})
+        .describe('Who the runbooks escalate to: your team, its channel, and Deepgram support with what to attach. Rendered into the "When to escalate" section of every runbook.'),
     })
     .prefault({})
     .describe('Where on-call finds the runbook linked from each alert.'),

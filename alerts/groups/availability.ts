@@ -374,7 +374,7 @@ export const availabilityAlerts: AlertModule = (ctx) => {
         confirm: [
           { what: 'License Proxy state', promql: `${q.exporter(DGMON.licenseProxyState.name)} == 1` },
           { what: 'How long it has not been Connected (minutes in the last day)', promql: `sum_over_time((${q.exporter(DGMON.licenseProxyState.name, 'state="Connected"')} == bool 0)[1d:1m])` },
-          { what: 'Ask the proxy directly: its status port is 8080 in the container and on Kubernetes (Service <prefix>-status, port name status); Deepgram\'s Compose files publish it on the host as 8089', shell: 'curl -s http://<license-proxy>:8089/v1/status   # Compose, from the host\nkubectl -n <namespace> port-forward svc/deepgram-license-proxy-status 8080:8080 & curl -s http://127.0.0.1:8080/v1/status   # Kubernetes' },
+          { what: 'Ask the proxy directly: its status port is 8080 in the container and on Kubernetes (Service <prefix>-status, port name status); Deepgram\'s Compose files publish it on the host as 8089', shell: `curl -s http://<license-proxy>:8089/v1/status   # Compose, from the host\nkubectl -n ${config.packaging.namespace} port-forward svc/${config.packaging.kubernetes.licenseProxyPrefix}-status 8080:8080 & curl -s http://127.0.0.1:8080/v1/status   # Kubernetes` },
         ],
         causes: [
           'Outbound HTTPS to license.deepgram.com:443 blocked (firewall, proxy, DNS change).',
