@@ -53,6 +53,8 @@ export function timeScaledConfig(extra: Record<string, unknown> = {}): DgmonConf
     if ('for' in block) scaled.for = name === 'DeepgramSourceDown' ? SOURCE_DOWN_FOR : SYMPTOMS.includes(name) ? SYMPTOM_FOR : FOR;
     if ('criticalFor' in block) scaled.criticalFor = FOR;
     if ('window' in block) scaled.window = ALERT_WINDOW;
+    // A critical Xid is held a day after it clears in production; scaled, as long as its window.
+    if ('criticalKeepFiringFor' in block) scaled.criticalKeepFiringFor = ALERT_WINDOW;
     alerts[name] = scaled;
   }
   return parseConfig({
