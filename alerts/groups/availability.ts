@@ -358,6 +358,8 @@ export const availabilityAlerts: AlertModule = (ctx) => {
           expr: q.withNode(`${q.exporter(DGMON.licenseProxyState.name, 'state="TrustBased"')} == 1`, 'exporter'),
           for: trustPage,
           severity: lp.criticalSeverity,
+          // Tells this page apart from state Other's (same alert and severity; promtool refuses duplicate rules).
+          labels: { trust_period: 'half_gone' },
           description: `The License Proxy watched by exporter {{ $labels.instance }} (node ${node}${inCluster}) has been in state {{ $labels.state }} for ${trustPage}, half its ${lp.trustPeriod} trust period: API and Engine stop serving when the rest runs out.`,
         },
         {

@@ -288,7 +288,10 @@ alertTest('DeepgramLicenseProxyTrustBased', {
           alert: 'DeepgramLicenseProxyTrustBased',
           expect: [
             license('warning', 'TrustBased', TRUST_TICKET),
-            license('critical', 'TrustBased', 'has been in state TrustBased for 12h, half its 24h trust period: API and Engine stop serving when the rest runs out.'),
+            {
+              ...license('critical', 'TrustBased', 'has been in state TrustBased for 12h, half its 24h trust period: API and Engine stop serving when the rest runs out.'),
+              labels: { severity: 'critical', node: '10.0.0.5', job: 'dgmon', instance: '10.0.0.5:9898', state: 'TrustBased', trust_period: 'half_gone' },
+            },
           ],
         },
       ],
