@@ -2,7 +2,7 @@
 // notification, and inhibitions drop the follow-on alerts of a fault that is already paging.
 import type { DgmonConfig } from '../core/config.ts';
 
-/** Alerts about the Engine's service on a node: silenced when that node's Engine or GPU is known broken. */
+/** Alerts about the Engine's service on a node: silenced when that node's Engine is down (DeepgramHighErrorRate never). */
 export const ENGINE_SYMPTOM_ALERTS = [
   'DeepgramHighErrorRate',
   'DeepgramHighLatencyP95',
@@ -12,9 +12,6 @@ export const ENGINE_SYMPTOM_ALERTS = [
   'DeepgramConcurrencyLimitNear',
   'DeepgramGPUIdleWhileServing',
 ] as const;
-
-/** GPU faults that explain every Engine symptom on the same node. */
-export const GPU_HARDWARE_ALERTS = ['DeepgramGPUXidErrors', 'DeepgramGPUMemoryErrors'] as const;
 
 export const RECEIVER_NAMES = { pager: 'deepgram-pager', ticket: 'deepgram-ticket', watchdog: 'deepgram-watchdog' } as const;
 
@@ -54,31 +51,32 @@ export function buildAlertmanagerConfig(config: DgmonConfig): Record<string, unk
         // The critical of an alert (API Critical, fast burn, a critical Xid, an expiry three days out) makes its
         // warning on the same node and GPU, TLS target or API key redundant. A label missing on both sides counts as
         // equal, so target and key keep one expiring certificate from silencing another's warning, and source keeps
-        // one signal (Engine, probe, an application) from silencing another's.
+        // one signal (Engine, probe, an application) from silencing another's. This is the only rule that may mute
+        // DeepgramHighErrorRate: nothing but its own higher severity.
         source_matchers: ['severity="critical"'],
         target_matchers: ['severity="warning"'],
         equal: ['alertname', cluster, node, 'gpu', 'target', 'key', 'source'],
       },
       {
-        // A node whose target is down cannot be judged on errors or latency: the down target is the incident.
-        // Only alerts about a node (the probe's and applications' have none): a label missing on both sides would
-        // otherwise count as equal, and a vanished job (no node label) would silence every probe alert.
-        source_matchers: ['alertname="DeepgramSourceDown"'],
-        target_matchers: [oneOf(ENGINE_SYMPTOM_ALERTS), `${node}=~".+"`],
+        // Only a down Engine mutes that Engine's symptoms: with its target down (or its exporter, or the exporter's
+        // Engine source) there is nothing left to judge its latency or capacity on. Monitoring-only sources
+        // (dcgm-exporter, an exporter that does not carry the Engine, the API or License Proxy source) never
+        // inhibit: in Compose and systemd every series carries the exporter's node key, and Alertmanager inhibits
+        // from silenced alerts too, so a silenced dcgm-exporter outage would otherwise hide real ones. GPU faults and
+        // CPU fallback do not inhibit either: they explain symptoms, they do not blind them. Only alerts about a
+        // node (the probe's and applications' have none): a label missing on both sides counts as equal.
+        source_matchers: ['alertname="DeepgramSourceDown"', 'source="engine"'],
+        target_matchers: [oneOf(ENGINE_SYMPTOM_ALERTS.filter((name) => name !== 'DeepgramHighErrorRate')), `${node}=~".+"`],
         equal: [cluster, node],
       },
       {
-        // A GPU hardware fault explains every Engine symptom on that node.
-        source_matchers: [oneOf(GPU_HARDWARE_ALERTS), 'severity="critical"'],
-        target_matchers: [oneOf(ENGINE_SYMPTOM_ALERTS), `${node}=~".+"`],
-        equal: [cluster, node],
-      },
-      {
-        // An Engine serving with an idle GPU has fallen back to the CPU: every slow or failing request on that node
-        // follows from it, so the GPU page stands for them (the end-to-end suite shows the symptoms suppressed).
-        source_matchers: ['alertname="DeepgramGPUIdleWhileServing"'],
-        target_matchers: [oneOf(ENGINE_SYMPTOM_ALERTS.filter((name) => name !== 'DeepgramGPUIdleWhileServing'))],
-        equal: [cluster, node],
+        // An API with no Engine is the incident: the Engines it lost are down or unreachable, and it says so first
+        // (its for: is the shorter). One lost Engine, one page: the Engine's DeepgramSourceDown in that cluster
+        // (scrape failed, exporter source unreachable, or none left) is held back. Its health-check twin
+        // (check="engine_connection") is left out of DeepgramHealthCheckFailing's rule, as it reads the same answer.
+        source_matchers: ['alertname="DeepgramEngineDisconnected"'],
+        target_matchers: ['alertname="DeepgramSourceDown"', 'source="engine"'],
+        equal: [cluster],
       },
     ],
     receivers: (Object.keys(RECEIVER_NAMES) as (keyof typeof RECEIVER_NAMES)[]).map((key) => ({

@@ -10,7 +10,9 @@ import { sloRecordingRules } from './rules/slo.ts';
 import { callerRecordingRules } from './rules/callers.ts';
 import { exporterRecordingRules } from './rules/exporter.ts';
 import { rulesInfoGroup } from './rules/info.ts';
+import { presenceRecordingRules } from './rules/presence.ts';
 import { availabilityAlerts } from './groups/availability.ts';
+import { sourceAlerts } from './groups/sources.ts';
 import { capacityAlerts } from './groups/capacity.ts';
 import { sloAlerts } from './groups/slo.ts';
 import { gpuAlerts } from './groups/gpu.ts';
@@ -22,6 +24,7 @@ import { DASHBOARD_UIDS } from './types.ts';
 /** Alert groups in the order they are written; each module is one concern. */
 const ALERT_MODULES: [string, AlertModule][] = [
   ['dgmon.availability.alerts', availabilityAlerts],
+  ['dgmon.sources.alerts', sourceAlerts],
   ['dgmon.capacity.alerts', capacityAlerts],
   ['dgmon.slo.alerts', sloAlerts],
   ['dgmon.gpu.alerts', gpuAlerts],
@@ -49,7 +52,7 @@ export interface RuleBundle {
 export function buildRules(config: DgmonConfig): RuleBundle {
   const ctx = alertContext(config);
   const interval = config.intervals.evaluation;
-  const recording: RuleGroup<RecordingRule>[] = [...engineRecordingRules(ctx), ...gpuRecordingRules(ctx), ...sloRecordingRules(ctx), ...callerRecordingRules(ctx), ...exporterRecordingRules(ctx)].map((g) => ({ name: g.name, interval, rules: g.rules }));
+  const recording: RuleGroup<RecordingRule>[] = [...engineRecordingRules(ctx), ...gpuRecordingRules(ctx), ...sloRecordingRules(ctx), ...callerRecordingRules(ctx), ...exporterRecordingRules(ctx), ...presenceRecordingRules(ctx)].map((g) => ({ name: g.name, interval, rules: g.rules }));
   const definitions: AlertDefinition[] = [];
   const alerting: RuleGroup<AlertingRule>[] = [];
   for (const [name, module] of ALERT_MODULES) {
@@ -84,6 +87,7 @@ function toRules(def: AlertDefinition, config: DgmonConfig): AlertingRule[] {
     alert: def.name,
     expr: r.expr,
     for: r.for,
+    ...(r.keepFiringFor ? { keep_firing_for: r.keepFiringFor } : {}),
     labels: { ...config.extraLabels, ...r.labels, severity: r.severity },
     annotations: {
       summary: def.summary,

@@ -13,6 +13,7 @@ export interface AlertingRule {
   alert: string;
   expr: string;
   for?: string;
+  keep_firing_for?: string;
   labels: Record<string, string>;
   annotations: Record<string, string>;
 }
@@ -27,6 +28,8 @@ export interface RuleGroup<R> {
 export interface AlertRuleSpec {
   expr: string;
   for: string;
+  /** Prometheus' keep_firing_for: how long the alert stays firing after its condition stops holding. */
+  keepFiringFor?: string;
   severity: string;
   /** Labels beyond severity that tell this rule's alerts apart (e.g. the burn-rate window). */
   labels?: Record<string, string>;

@@ -8,14 +8,16 @@ import { ENGINE_SYMPTOM_ALERTS } from '../alerts/alertmanager.ts';
 /** Every alert's `for:` (and criticalFor), in the scaled config. */
 export const FOR = '5s';
 /**
- * DeepgramSourceDown includes absent(up{…}), true from Prometheus' start until its first scrape, which the SD manager's
- * 5 s update throttle delays by about 6.5 s: its `for:` must outlast that, as the production 2m outlasts a restart.
+ * DeepgramSourceDown includes absent() of the recorded target counts, true from Prometheus' start until its first
+ * scrape (and one evaluation more), which the SD manager's 5 s update throttle delays by about 6.5 s: its `for:` must
+ * outlast that, as the production 2m outlasts a restart.
  */
 export const SOURCE_DOWN_FOR = '15s';
 /**
  * The node symptoms that a down source silences (error rate, latency, capacity) keep production's order too: their
  * `for:` (2m-15m) outlasts DeepgramSourceDown's (2m), so when a source goes down the silencing alert is there first.
- * DeepgramGPUIdleWhileServing, itself the root cause that silences the others, keeps the short FOR.
+ * DeepgramGPUIdleWhileServing, itself the root cause, keeps the short FOR (it no longer silences them: only a down
+ * Engine does).
  */
 export const SYMPTOM_FOR = '20s';
 const SYMPTOMS: readonly string[] = ENGINE_SYMPTOM_ALERTS.filter((name) => name !== 'DeepgramGPUIdleWhileServing');
@@ -59,6 +61,8 @@ export function timeScaledConfig(extra: Record<string, unknown> = {}): DgmonConf
     if ('criticalFor' in block) scaled.criticalFor = FOR;
     if ('window' in block) scaled.window = ALERT_WINDOW;
     if ('recentWindow' in block) scaled.recentWindow = RECENT_WINDOW;
+    // A critical Xid is held a day after it clears in production; scaled, as long as its window.
+    if ('criticalKeepFiringFor' in block) scaled.criticalKeepFiringFor = ALERT_WINDOW;
     alerts[name] = scaled;
   }
   return parseConfig({

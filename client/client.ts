@@ -75,7 +75,7 @@ export class TranscriptionClient {
         this.log[state === 'closed' ? 'info' : 'warn']({ state }, 'Deepgram circuit breaker changed state');
         hooks.onCircuitState?.(state);
       },
-    });
+    }, (signal) => this.trial(signal));
     this.batch = new BatchCaller(o);
     this.health = new HealthCheck({
       url: `${o.baseUrl}${o.health.path}`,
@@ -191,9 +191,29 @@ export class TranscriptionClient {
     return metricsHandler(this.registry);
   }
 
-  /** Ends every open stream (for shutdown). */
+  /** Ends every open stream and the breaker's pending trial (for shutdown). */
   close(): void {
+    this.guards.close();
     for (const stream of this.streams) stream.abort();
+  }
+
+  /**
+   * The open breaker's trial once halfOpenAfter has passed with no call: one GET of the health endpoint (no audio,
+   * nothing billed). A 5xx, a timeout or no connection keeps the circuit open; any other answer closes it.
+   */
+  private async trial(signal: AbortSignal): Promise<void> {
+    const url = `${this.options.baseUrl}${this.options.health.path}`;
+    let status: number;
+    try {
+      const response = await fetch(url, { headers: this.authHeaders(), signal: AbortSignal.any([signal, AbortSignal.timeout(this.options.health.timeoutMs)]) });
+      await response.arrayBuffer();
+      status = response.status;
+    } catch (err) {
+      const timedOut = (err as Error).name === 'TimeoutError';
+      throw new DeepgramClientError(timedOut ? 'timeout' : 'connection', `circuit trial: ${url} ${timedOut ? 'did not answer in time' : 'unreachable'}`);
+    }
+    this.log.info({ status }, 'Deepgram circuit trial answered');
+    if (status >= 500) throw new DeepgramClientError('http', `circuit trial: ${url} answered ${status}`, { status });
   }
 
   /** One call to Deepgram, counted by outcome and as in flight; `count2xx` false leaves a stream's success for its end. */

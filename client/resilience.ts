@@ -133,14 +133,41 @@ export interface Guards {
   batch: Guard;
   stream: Guard;
   breaker: CircuitBreakerPolicy;
+  /** Stops the pending trial timer (for shutdown). */
+  close(): void;
 }
 
-export function createGuards(options: ResolvedOptions, events: ResilienceEvents): Guards {
+/**
+ * A cheap call that tells whether Deepgram answers again (the health endpoint): throws a server-side
+ * DeepgramClientError when it does not.
+ */
+export type Trial = (signal: AbortSignal) => Promise<void>;
+
+export function createGuards(options: ResolvedOptions, events: ResilienceEvents, trial?: Trial): Guards {
   const breaker = circuitBreaker(
     handleWhen((err) => err instanceof DeepgramClientError && err.serverSide),
     { halfOpenAfter: options.breaker.halfOpenAfterMs, breaker: new ConsecutiveBreaker(options.breaker.consecutiveFailures) },
   );
   breaker.onStateChange((state) => events.onCircuitState?.(CIRCUIT_STATE_NAMES[state]));
+  // cockatiel leaves an open breaker open until the next call: an application that stopped sending (because the
+  // circuit refused it, or at night) would report `open` for ever after Deepgram recovered, and its
+  // DeepgramHealthCheckFailing would keep paging. Once halfOpenAfter has passed, the trial call goes through the
+  // breaker itself: it half-opens, and closes on success or opens again (and the next trial is scheduled) on failure.
+  let trialTimer: NodeJS.Timeout | undefined;
+  let closed = false;
+  if (trial) {
+    breaker.onStateChange((state) => {
+      clearTimeout(trialTimer);
+      if (state !== CircuitState.Open || closed) return;
+      // +1 ms: cockatiel lets the trial through once halfOpenAfter has passed by its Date.now(), which a timer of
+      // exactly that length may miss by a rounding millisecond.
+      trialTimer = setTimeout(() => {
+        if (breaker.state !== CircuitState.Open) return;
+        breaker.execute(({ signal }) => trial(signal)).catch(() => undefined);
+      }, options.breaker.halfOpenAfterMs + 1);
+      trialTimer.unref(); // a pending trial never keeps the process alive
+    });
+  }
   const exponential = new ExponentialBackoff({
     initialDelay: options.retry.initialDelayMs,
     maxDelay: options.retry.maxDelayMs,
@@ -160,5 +187,13 @@ export function createGuards(options: ResolvedOptions, events: ResilienceEvents)
     });
     return new Guard(bulkhead(slots, options.maxQueued), retrier, breaker, timeout(options.timeoutMs, TimeoutStrategy.Aggressive));
   };
-  return { batch: guard(options.maxConcurrentRequests), stream: guard(options.maxConcurrentStreams), breaker };
+  return {
+    batch: guard(options.maxConcurrentRequests),
+    stream: guard(options.maxConcurrentStreams),
+    breaker,
+    close() {
+      closed = true;
+      clearTimeout(trialTimer);
+    },
+  };
 }

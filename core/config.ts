@@ -469,8 +469,10 @@ export const configSchema = z.strictObject({
         probeFailures: positive(3, 'Consecutive failed runs of one probe mode before its for: starts: one failed probe (a restart, a blip) never pages; at one probe a minute, three in a row plus the for: page within about 4 minutes.'),
       }),
       DeepgramSourceDown: alert('Scrape targets down or absent, and sources the exporter cannot read.', {
-        severity: severity('critical', 'Without the target every other alert is blind.'),
+        severity: severity('critical', 'Severity when the Engine is what is down or blind (source="engine"): an Engine target, an exporter that carried the Engine, the Engine source of an exporter, or every Engine of a cluster gone. Either the service stops or every Engine alert of that node is blind.'),
+        monitoringSeverity: severity('warning', 'Severity when only monitoring is blind and the service runs on: dcgm-exporter (GPU alerts blind), an exporter that does not carry the Engine, an exporter source other than the Engine (the API is paged by DeepgramHealthCheckFailing, the License Proxy by its own alert). Fix within the business day.'),
         for: duration('2m', 'Rides out one missed scrape and a rolling restart.'),
+        lookback: duration('1d', 'How long dgmon remembers what it has seen: a cluster that had Engine, dcgm-exporter or exporter targets within it and has none now pages (reason target_absent), and an exporter that carried the Engine within it counts as the Engine when it goes down. The page resolves by itself once the lookback has passed; a cluster removed on purpose: silence it for this long.'),
       }),
       DeepgramEngineDisconnected: alert('The API reporting no connected Engine.', {
         severity: severity('critical', 'An API without an Engine fails every request.'),
@@ -502,9 +504,11 @@ export const configSchema = z.strictObject({
         minSpeedup: positive(50, 'Batch audio seconds per wall second on a node. A healthy T4-class node runs about 100x; under 50x something is wrong (CPU fallback, contention).'),
         for: duration('15m', 'Sustained.'),
       }),
-      DeepgramLicenseProxyTrustBased: alert('The License Proxy running on trust without its licence server.', {
-        severity: severity('warning', 'Service continues, but only for the proxy\'s pre-configured trust period.'),
-        for: duration('5m', 'Rides out a brief outage of license.deepgram.com.'),
+      DeepgramLicenseProxyTrustBased: alert('The License Proxy not connected to its licence server: running on trust (TrustBased), or in a state Deepgram\'s readiness probe does not accept (Other).', {
+        severity: severity('warning', 'TrustBased while more than half the trust period is left: service continues, and a ticket is worked within that time.'),
+        criticalSeverity: severity('critical', 'TrustBased once half the trust period has passed (a ticket may no longer be worked before service stops), and state Other at once: Deepgram\'s readiness probe accepts only Connected and TrustBased, so a proxy in any other state serves no licence and has no trust period to wait out.'),
+        trustPeriod: duration('24h', 'The License Proxy\'s pre-configured trust period: how long it keeps serving without license.deepgram.com. Nothing exposes it (no field, no metric): ask Deepgram support for yours and set it here. The TrustBased page comes after half of it.'),
+        for: duration('5m', 'Rides out a brief outage of license.deepgram.com (TrustBased ticket) and a proxy restart (state Other).'),
       }),
       DeepgramGPUSaturated: alert('GPU busy ratio per GPU.', {
         severity: severity('warning', 'Time to add a node, not to wake someone.'),
@@ -526,6 +530,7 @@ export const configSchema = z.strictObject({
           .describe('Xid codes that mean failing hardware or a GPU that needs a reset (NVIDIA Xid catalog: 48 DBE ECC, 64 row-remap failure, 74 NVLink, 79 fallen off the bus, 94/95 ECC contained/uncontained, 119/120 GSP, 140 unrecovered ECC).'),
         window: duration('10m', 'A new Xid is one seen within this window; the alert clears after it.'),
         for: duration('0s', 'Xid errors are events: alert at once.'),
+        criticalKeepFiringFor: duration('24h', 'How long a critical Xid keeps paging after it was last seen (Prometheus keep_firing_for). A GPU that fell off the bus (79) takes its own series with it, so without this the page resolved by itself within the window while the GPU was still gone; held for a day, it stays until someone acts (silence it once the GPU is reset or replaced). 0s: resolve after the window.'),
       }),
       DeepgramGPUTemperatureHigh: alert('GPU temperature per GPU.', {
         severity: severity('warning', 'Hot GPUs throttle before they fail.'),
@@ -541,6 +546,11 @@ export const configSchema = z.strictObject({
         severity: severity('critical', 'Uncorrectable memory errors corrupt results and precede GPU failure.'),
         window: duration('10m', 'An increase of uncorrectable remapped rows within this window fires.'),
         for: duration('0s', 'Hardware events: alert at once.'),
+      }),
+      DeepgramGPUDisappeared: alert('A node reporting fewer GPUs than it did within the lookback (a GPU fell off the bus, or its driver lost it).', {
+        severity: severity('critical', 'A GPU vanished: hardware failed and the node\'s capacity is reduced; it needs a human (reset, reboot or replacement).'),
+        lookback: duration('1d', 'The most GPUs a node reported within this window is what it should still have. The alert resolves by itself once the lower count has lasted this long; a GPU removed on purpose: silence it for this long.'),
+        for: duration('5m', 'Rides out a partial scrape while dcgm-exporter restarts.'),
       }),
       DeepgramGPUMetricsMissing: alert('Nodes running an Engine without GPU metrics.', {
         severity: severity('warning', 'GPU alerts are blind on that node.'),
@@ -596,6 +606,30 @@ export const configSchema = z.strictObject({
         .url({ message: 'must be an absolute URL such as https://wiki.example.com/runbooks' })
         .default('https://runbooks.example.com/dgmon')
         .describe('Where you publish the generated runbooks (DIR/runbooks/*.md). Each alert links to <baseUrl>/<AlertName>.md. Change it: the default is a placeholder, and dgmon generate says so.'),
+      escalation: z
+        .strictObject({
+          team: z.string().min(1).default('the Deepgram platform team').describe('Who owns Deepgram in your organisation: every runbook escalates to this name where it says "the Deepgram platform owner".'),
+          contact: z.string().default('').describe('How to reach that team out of hours (a pager schedule, an on-call rota URL, a phone number). Empty: the runbooks say to set it.'),
+          channel: z.string().default('').describe('Where an incident is run (a chat channel such as #deepgram-incidents, a bridge). Empty: the runbooks say to set it.'),
+          deepgramSupport: z
+            .strictObject({
+              contact: z.string().min(1).default('Deepgram support (support portal or your Deepgram account team)').describe('How your organisation opens a case with Deepgram.'),
+              attach: z
+                .array(z.string().min(1))
+                .default([
+                  'the alert: name, labels and start time, and the dgmon version (dgmon_rules_info)',
+                  'API and Engine logs from 15 minutes before the start (docker logs / kubectl logs; lines prefixed stem:: and impeller::, License Proxy hermes::)',
+                  'request ids (dg-request-id header) of failed or slow requests',
+                  'the Engine and API image tags, engine.toml and api.toml without secrets, and the GPU driver version (nvidia-smi)',
+                  'for GPU faults: nvidia-smi -q, the kernel log (journalctl -k) and the GPU serial',
+                ])
+                .describe('What to attach to a Deepgram support case, listed in every runbook.'),
+            })
+            .prefault({})
+            .describe('Deepgram support, the last step of every escalation.'),
+        })
+        .prefault({})
+        .describe('Who the runbooks escalate to: your team, its channel, and Deepgram support with what to attach. Rendered into the "When to escalate" section of every runbook.'),
     })
     .prefault({})
     .describe('Where on-call finds the runbook linked from each alert.'),

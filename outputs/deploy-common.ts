@@ -14,6 +14,9 @@ export function exporterPort(config: DgmonConfig): number {
   return Number(config.exporter.listen.slice(config.exporter.listen.lastIndexOf(':') + 1));
 }
 
+/** The Engine kinds of the chart's voice-agent mode (engine.service.yaml, agent.enabled), each with its Services. */
+export const ENGINE_AGENT_TYPES = ['stt', 'tts', 'eot'] as const;
+
 /** Deepgram's Kubernetes Services, named from the chart prefixes in config. */
 export function deepgramServices(config: DgmonConfig) {
   const k = config.packaging.kubernetes;
@@ -21,7 +24,9 @@ export function deepgramServices(config: DgmonConfig) {
   const api = `${k.apiPrefix}-external`;
   const licenseProxy = `${k.licenseProxyPrefix}-status`;
   return {
-    engine: { service: `${k.enginePrefix}-metrics`, port: 'metrics' },
+    // With agent.enabled the chart runs three Engine kinds, each with its own metrics Service
+    // (<prefix>-stt-metrics, <prefix>-tts-metrics, <prefix>-eot-metrics) instead of <prefix>-metrics: match all.
+    engine: { service: `${k.enginePrefix}-metrics`, serviceRegex: `${k.enginePrefix}(-(${ENGINE_AGENT_TYPES.join('|')}))?-metrics`, port: 'metrics' },
     // The API pods carry app=deepgram-api whatever the prefix; the Deployment is named after the prefix itself.
     api: { deployment: k.apiPrefix, service: api, port: 8080, podApp: 'deepgram-api', url: `http://${api}.${ns}.svc:8080` },
     licenseProxy: { service: licenseProxy, port: 'status', url: `http://${licenseProxy}.${ns}.svc:8080` },

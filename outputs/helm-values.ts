@@ -66,7 +66,7 @@ export function helmScrapeConfigs(config: DgmonConfig): Record<string, unknown>[
       scrape_interval: '2s',
       kubernetes_sd_configs: inNamespace('endpoints', [RELEASE_NAMESPACE]),
       relabel_configs: [
-        keep('__meta_kubernetes_service_name', engine.service),
+        keep('__meta_kubernetes_service_name', engine.serviceRegex),
         keep('__meta_kubernetes_endpoint_port_name', engine.port),
         ...podKey(config.node.engine.podLabels),
         copy('__meta_kubernetes_service_name', 'service'),

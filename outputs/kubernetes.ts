@@ -96,7 +96,7 @@ export function engineServiceMonitor(config: DgmonConfig): IServiceMonitor {
           path: '/metrics',
           interval: config.intervals.scrape,
           relabelings: [
-            { action: 'keep', sourceLabels: ['__meta_kubernetes_service_name'], regex: engine.service },
+            { action: 'keep', sourceLabels: ['__meta_kubernetes_service_name'], regex: engine.serviceRegex },
             jobLabel(jobsOf(config).engine),
             ...podKey(config.node.engine.podLabels),
           ],

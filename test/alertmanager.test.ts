@@ -81,20 +81,19 @@ describe('alertmanager.yml', () => {
       inhibit_rules: { source_matchers: string[]; target_matchers: string[]; equal: string[] }[];
     };
     expect(config.route.group_by).toEqual(['alertname', 'cluster']);
-    const [criticalOverWarning, downTarget, gpuFault, cpuFallback] = config.inhibit_rules;
+    const [criticalOverWarning, downEngine, engineDisconnected] = config.inhibit_rules;
     expect(criticalOverWarning).toEqual({ source_matchers: ['severity="critical"'], target_matchers: ['severity="warning"'], equal: ['alertname', 'cluster', 'node', 'gpu', 'target', 'key', 'source'] });
-    expect(downTarget!.source_matchers).toEqual(['alertname="DeepgramSourceDown"']);
-    expect(downTarget!.target_matchers[0]).toMatch(/DeepgramHighErrorRate\|DeepgramHighLatencyP95\|DeepgramStreamingLatencyHigh/);
+    // Only a down Engine mutes symptoms, and never the error-rate page (the live test shows each case).
+    expect(downEngine!.source_matchers).toEqual(['alertname="DeepgramSourceDown"', 'source="engine"']);
+    expect(downEngine!.target_matchers[0]).toBe('alertname=~"DeepgramHighLatencyP95|DeepgramStreamingLatencyHigh|DeepgramRealtimeFactorLow|DeepgramStreamCapacityHigh|DeepgramConcurrencyLimitNear|DeepgramGPUIdleWhileServing"');
     // Probe and application alerts carry no node: a vanished job (no node either) must not silence them.
-    expect(downTarget!.target_matchers[1]).toBe('node=~".+"');
-    expect(gpuFault!.target_matchers[1]).toBe('node=~".+"');
-    expect(gpuFault!.source_matchers).toEqual(['alertname=~"DeepgramGPUXidErrors|DeepgramGPUMemoryErrors"', 'severity="critical"']);
-    expect(gpuFault!.equal).toEqual(['cluster', 'node']);
-    expect(cpuFallback).toEqual({
-      source_matchers: ['alertname="DeepgramGPUIdleWhileServing"'],
-      target_matchers: ['alertname=~"DeepgramHighErrorRate|DeepgramHighLatencyP95|DeepgramStreamingLatencyHigh|DeepgramRealtimeFactorLow|DeepgramStreamCapacityHigh|DeepgramConcurrencyLimitNear"'],
-      equal: ['cluster', 'node'],
+    expect(downEngine!.target_matchers[1]).toBe('node=~".+"');
+    expect(downEngine!.equal).toEqual(['cluster', 'node']);
+    expect(engineDisconnected).toEqual({
+      source_matchers: ['alertname="DeepgramEngineDisconnected"'],
+      target_matchers: ['alertname="DeepgramSourceDown"', 'source="engine"'],
+      equal: ['cluster'],
     });
-    expect(config.inhibit_rules).toHaveLength(4);
+    expect(config.inhibit_rules).toHaveLength(3);
   });
 });

@@ -27,7 +27,7 @@ const ALERT_NAMES = [
   'DeepgramStreamCapacityHigh', 'DeepgramConcurrencyLimitNear', 'DeepgramNoHeadroomForNodeLoss', 'DeepgramRealtimeFactorLow',
   'DeepgramErrorBudgetBurn', 'DeepgramStreamingLatencyBudgetBurn', 'DeepgramLicenseProxyTrustBased', 'DeepgramGPUSaturated',
   'DeepgramGPUIdleWhileServing', 'DeepgramGPUXidErrors', 'DeepgramGPUTemperatureHigh', 'DeepgramGPUMemoryNearlyFull',
-  'DeepgramGPUMemoryErrors', 'DeepgramGPUMetricsMissing', 'DeepgramTLSCertificateExpiringSoon', 'DeepgramAPIKeyExpiringSoon',
+  'DeepgramGPUMemoryErrors', 'DeepgramGPUDisappeared', 'DeepgramGPUMetricsMissing', 'DeepgramTLSCertificateExpiringSoon', 'DeepgramAPIKeyExpiringSoon',
   'DeepgramExpiryCheckFailing', 'DeepgramWatchdog',
 ];
 

@@ -1,10 +1,10 @@
 // The checks that ask Prometheus: are the generated rule groups loaded (and which bundle), are the expected scrape
 // targets up, and do the catalogue metrics the bundle reads arrive under the configured selectors.
 import type { DgmonConfig } from '../core/config.ts';
-import { selector } from '../core/promql.ts';
+import { num, Promql, selector } from '../core/promql.ts';
 import { buildRules } from '../alerts/index.ts';
 import { RULES_INFO_GROUP } from '../alerts/rules/info.ts';
-import { DGMON, seriesNames } from '../core/catalog/index.ts';
+import { DCGM, DCGM_BLANK_SENTINEL_MIN, DGMON, ENGINE, seriesNames } from '../core/catalog/index.ts';
 import { errorText, HttpError, joinUrl, requestJson, shownUrl } from './http.ts';
 import { diffRules, type LoadedGroup, type RulesDiff } from './rules-diff.ts';
 import { neededMetrics, type NeededMetric } from './needed-metrics.ts';
@@ -189,4 +189,58 @@ export async function checkMetrics(p: PrometheusTarget): Promise<CheckResult[]> 
     rows.push(status(name, [summary, ...lines].join('\n')));
   }
   return rows;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// 4. The GPU ↔ Engine join
+
+/** What the join check found: node keys of Engines and of GPUs, and whether GPU series carry renamed pod labels. */
+export interface JoinFacts {
+  engineNodes: string[];
+  gpuNodes: string[];
+  /** GPU series with exported_namespace/exported_pod: dcgm-exporter's pod labels renamed by a scrape without honorLabels. */
+  exportedPodLabels: boolean;
+}
+
+/**
+ * Judges whether Engine and GPU series meet on one node key, and when they do not, which setting fixes it. Without
+ * the join the GPU alerts that need an Engine (CPU fallback, GPU metrics missing) never fire right, and GPU alerts
+ * name dcgm-exporter's pod instead of the Engine.
+ */
+export function judgeGpuJoin(facts: JoinFacts, config: DgmonConfig): CheckResult {
+  const name = 'join: gpu ↔ engine';
+  const { engineNodes, gpuNodes } = facts;
+  if (engineNodes.length === 0) return warn(name, 'no Engine series (engine_estimated_stream_capacity) yet: nothing to join');
+  if (gpuNodes.length === 0) return warn(name, `no GPU series under ${config.selectors.dcgm || '(any job)'}: nothing to join (see targets: dcgm)`);
+  const gpus = new Set(gpuNodes);
+  const engines = new Set(engineNodes);
+  const lonely = engineNodes.filter((n) => !gpus.has(n));
+  const spare = gpuNodes.filter((n) => !engines.has(n));
+  const keys = (list: string[]) => listLines(list, 5).replace(/\n/g, ', ');
+  const spareNote = spare.length
+    ? `\n${spare.length} GPU node key(s) match no Engine (${keys(spare)}): GPUs no pod holds are keyed by the dcgm-exporter pod's own address on Kubernetes; spare GPUs, or another workload's`
+    : '';
+  if (lonely.length === 0) return pass(name, `every Engine node (${engineNodes.length}) has GPU series under the same node key${spareNote}`);
+  const [ns, pod] = config.node.dcgm.podLabels;
+  const hint = facts.exportedPodLabels && !ns!.startsWith('exported_')
+    ? `GPU series carry exported_namespace/exported_pod: dcgm-exporter's pod labels were renamed by a scrape without honorLabels (the prometheus-operator default). Set node.dcgm.podLabels: [exported_namespace, exported_pod] in dgmon.yaml (or honorLabels: true on that ServiceMonitor)`
+    : engineNodes.some((n) => n.includes('/')) && !gpuNodes.some((n) => n.includes('/'))
+      ? `Engine series are keyed by pod (${config.node.engine.podLabels.join('/')}) but GPU series carry no ${ns}/${pod}: run dcgm-exporter with --kubernetes (DCGM_EXPORTER_KUBERNETES=true), and set node.dcgm.podLabels to the labels its pod mapping arrives under`
+      : `the two sources name the machine differently: set node.dcgm.hostLabel (Hostname when dcgm-exporter is reached under another address) or node.engine.hostLabel so both give the same host`;
+  const status = lonely.length === engineNodes.length ? fail : warn;
+  const what = lonely.length === engineNodes.length ? 'the join yields nothing: no Engine node has GPU series under its key' : `${lonely.length} of ${engineNodes.length} Engine nodes have no GPU series under their key`;
+  return status(name, `${what}.\nEngine node keys: ${keys(lonely)}\nGPU node keys: ${keys(gpuNodes)}\nFix: ${hint}.${spareNote}`);
+}
+
+export async function checkGpuJoin(p: PrometheusTarget): Promise<CheckResult> {
+  const q = new Promql(p.config);
+  const nodes = async (expr: string) => (await instantQuery(p, `group by (${q.nodeBy.join(', ')}) (${expr})`)).map((s) => [s.metric[q.cluster], s.metric[q.node]].filter(Boolean).join(' '));
+  try {
+    const engineNodes = await nodes(q.nodeKey(q.engine(ENGINE.estimatedStreamCapacity.name), 'engine'));
+    const gpuNodes = await nodes(q.gpuMax(`${q.dcgm(DCGM.gpuTemp.name)} < ${num(DCGM_BLANK_SENTINEL_MIN)}`));
+    const exported = await instantQuery(p, `count(${q.dcgm(DCGM.gpuTemp.name, 'exported_pod!=""')})`);
+    return judgeGpuJoin({ engineNodes, gpuNodes, exportedPodLabels: exported.length > 0 }, p.config);
+  } catch (err) {
+    return fail('join: gpu ↔ engine', errorText(err));
+  }
 }

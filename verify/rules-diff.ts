@@ -14,6 +14,8 @@ export interface LoadedRule {
   query: string;
   /** Alerting rules: `for:` in seconds. */
   duration?: number;
+  /** Alerting rules: `keep_firing_for:` in seconds (Prometheus 2.42 and later report it). */
+  keepFiringFor?: number;
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
   /** ok | err | unknown (not evaluated yet). */
@@ -180,6 +182,8 @@ export function compareRule(loaded: LoadedRule, generated: RecordingRule | Alert
   if ('alert' in generated) {
     const generatedFor = durationSeconds(generated.for ?? '0s');
     if ((loaded.duration ?? 0) !== generatedFor) what.push(`for: ${loaded.duration ?? 0}s loaded, ${generatedFor}s generated`);
+    const generatedKeep = durationSeconds(generated.keep_firing_for ?? '0s');
+    if (loaded.keepFiringFor !== undefined && loaded.keepFiringFor !== generatedKeep) what.push(`keep_firing_for: ${loaded.keepFiringFor}s loaded, ${generatedKeep}s generated`);
     if (!sameRecord(loaded.annotations, generated.annotations)) what.push(recordDifference('annotations', loaded.annotations, generated.annotations));
   }
   if (!sameRecord(loaded.labels, generated.labels)) what.push(recordDifference('labels', loaded.labels, generated.labels));

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import type { DgmonConfig } from '../core/config.ts';
 import { durationSeconds } from '../core/duration.ts';
-import { checkMetrics, checkPrometheusReachable, checkRules, checkTargets } from './prometheus.ts';
+import { checkGpuJoin, checkMetrics, checkPrometheusReachable, checkRules, checkTargets } from './prometheus.ts';
 import { checkAlertmanager, checkTestAlerts } from './alertmanager.ts';
 import { checkExporterHealth, checkExporterSources } from './exporter.ts';
 import { makeReport, type CheckResult, type VerifyReport } from './report.ts';
@@ -40,7 +40,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
   const reachable = await checkPrometheusReachable(prometheus);
   checks.push(reachable);
   if (reachable.status !== 'fail') {
-    checks.push(...(await checkRules(prometheus)), ...(await checkTargets(prometheus)), ...(await checkMetrics(prometheus)));
+    checks.push(...(await checkRules(prometheus)), ...(await checkTargets(prometheus)), ...(await checkMetrics(prometheus)), await checkGpuJoin(prometheus));
   }
 
   const alertmanager = { url: options.alertmanager, timeoutMs, config };

@@ -1,9 +1,9 @@
 // Is Deepgram answering, correctly and in time? Errors, latency, throttling, health check, targets, API and licence.
 import { CALLER_SERVER_ERROR_MATCHER, CLIENT, DGMON, ENGINE, PROBE, PROBE_SOURCE, SERVER_ERROR_MATCHER } from '../../core/catalog/index.ts';
-import { durationSeconds } from '../../core/duration.ts';
 import { num, sumBy, maxBy, without, increase, rate, quantile, selector } from '../../core/promql.ts';
 import type { AlertDefinition, AlertModule } from '../types.ts';
 import { percent, milliseconds } from '../../core/format.ts';
+import { durationSeconds, formatDuration } from '../../core/duration.ts';
 
 export const availabilityAlerts: AlertModule = (ctx) => {
   const { config, q, rec, inCluster } = ctx;
@@ -39,6 +39,10 @@ export const availabilityAlerts: AlertModule = (ctx) => {
     callerBy,
     `\n  (\n    (${hits} - min_over_time(${hits}[${rw}]))\n    unless\n    resets(${hits}[${rw}]) > 0\n  )\n  or\n  round(increase(${hits}[${rw}]))\n`,
   );
+  const engineDisconnectedOn = a.DeepgramEngineDisconnected.enabled;
+  const lp = a.DeepgramLicenseProxyTrustBased;
+  // The TrustBased page: after half the trust period, never before the ticket's own for:.
+  const trustPage = formatDuration(Math.max(durationSeconds(lp.trustPeriod) / 2, durationSeconds(lp.for)));
 
   const defs: AlertDefinition[] = [
     {
@@ -240,7 +244,9 @@ export const availabilityAlerts: AlertModule = (ctx) => {
       perNode: true,
       rules: [
         {
-          expr: q.withNode(`${q.exporter(DGMON.healthCheckSuccess.name)} == 0`, 'exporter'),
+          // engine_connection reads the same answer (GET /v1/status/engine) as DeepgramEngineDisconnected: while that
+          // alert is enabled it pages for it alone, so one lost Engine is one page, not two.
+          expr: q.withNode(`${q.exporter(DGMON.healthCheckSuccess.name, ...(engineDisconnectedOn ? ['check!="engine_connection"'] : []))} == 0`, 'exporter'),
           for: a.DeepgramHealthCheckFailing.for,
           severity: a.DeepgramHealthCheckFailing.severity,
           labels: { source: 'health_check' },
@@ -261,7 +267,7 @@ export const availabilityAlerts: AlertModule = (ctx) => {
         },
       ],
       runbook: {
-        meaning: `Deepgram does not answer a check, for longer than the alert's for:. The source label says which. source="health_check": the dgmon exporter's health check (the one its /health answers) fails; the check label says which part: api_status (GET /v1/status on the API did not answer, or answered an error) or engine_connection (GET /v1/status/engine did not report a connected Engine). source="probe": the exporter's synthetic probe (a known clip, batch or live streaming: the mode label) failed ${num(a.DeepgramHealthCheckFailing.probeFailures)} or more runs in a row, so transcription itself fails even if the status endpoints answer; one failed probe never pages. Any other source: the circuit breaker of an application using the dgmon client is open or trialling: its calls failed server-side in a row and it stopped sending (it stays open until a call after the half-open delay succeeds).`,
+        meaning: `Deepgram does not answer a check, for longer than the alert's for:. The source label says which. source="health_check": the dgmon exporter's health check (the one its /health answers) fails; the check label says which part: api_status (GET /v1/status on the API did not answer, or answered an error) or engine_connection (GET /v1/status/engine did not report a connected Engine${engineDisconnectedOn ? '; that check pages as DeepgramEngineDisconnected, which reads the same answer, so one lost Engine is one page' : ''}). source="probe": the exporter's synthetic probe (a known clip, batch or live streaming: the mode label) failed ${num(a.DeepgramHealthCheckFailing.probeFailures)} or more runs in a row, so transcription itself fails even if the status endpoints answer; one failed probe never pages. Any other source: the circuit breaker of an application using the dgmon client is open or trialling: its calls failed server-side in a row and it stopped sending. Once its half-open delay has passed the client trials Deepgram's health endpoint through the breaker by itself (no audio), so an application that sends nothing still closes its breaker when Deepgram answers again; a 5xx, timeout or refused trial keeps it open.`,
         impact: 'Requests through this API instance fail or will fail. A load balancer using /health takes the instance out.',
         confirm: [
           { what: 'Each check\'s last result (1 passed, 0 failed)', promql: q.exporter(DGMON.healthCheckSuccess.name) },
@@ -282,66 +288,9 @@ export const availabilityAlerts: AlertModule = (ctx) => {
           'source="probe" alone: read the exporter log lines "probe failed" (result, status, request id). 401/403 (result client_error) means the probe\'s key (exporter.apiKeyFile) is wrong or expired, not an outage; streaming alone failing points at WebSocket upgrades blocked by a proxy.',
           'An application\'s breaker: check that application\'s network path to the API and its timeouts; if the probe and the health check pass, the fault is on its side.',
           'Restart the API container if it does not answer; check its log for the last lines before it stopped.',
-          'If only engine_connection fails, follow the DeepgramEngineDisconnected runbook.',
+          'If engine_connection fails (the /health answer names it), follow the DeepgramEngineDisconnected runbook.',
         ],
         escalate: 'Page the Deepgram platform owner if the API does not answer within 10 minutes of a restart.',
-      },
-    },
-    {
-      name: 'DeepgramSourceDown',
-      summary: 'A Deepgram monitoring source is down or missing.',
-      dashboard: 'node',
-      perNode: true,
-      rules: [
-        {
-          expr: q.withNode(
-            `${selector('up', config.selectors.engine)} == 0\nor ${selector('up', config.selectors.dcgm)} == 0\nor ${selector('up', config.selectors.exporter)} == 0`,
-            'engine',
-          ),
-          for: a.DeepgramSourceDown.for,
-          severity: a.DeepgramSourceDown.severity,
-          labels: { reason: 'scrape_failed' },
-          description: `Prometheus cannot scrape {{ $labels.job }} target {{ $labels.instance }} (node ${node}${inCluster}).`,
-        },
-        {
-          expr: q.withNode(`${q.exporter(DGMON.sourceUp.name)} == 0`, 'exporter'),
-          for: a.DeepgramSourceDown.for,
-          severity: a.DeepgramSourceDown.severity,
-          labels: { reason: 'source_unreachable' },
-          description: `The dgmon exporter {{ $labels.instance }} (node ${node}${inCluster}) cannot read its {{ $labels.source }} source.`,
-        },
-        ...(['engine', 'dcgm', 'exporter'] as const)
-          .filter((source) => config.expectedTargets[source])
-          .map((source) => ({
-            expr: `absent(${selector('up', config.selectors[source])})`,
-            for: a.DeepgramSourceDown.for,
-            severity: a.DeepgramSourceDown.severity,
-            labels: { reason: 'target_absent', source },
-            description: `Prometheus has no ${TARGET_NAMES[source]} target at all: nothing matches up{${config.selectors[source]}}.`,
-          })),
-      ],
-      runbook: {
-        meaning: 'One of three things for longer than the for: duration (the reason label says which): a scrape target (Engine metrics on 9991, dcgm-exporter on 9400, the dgmon exporter) answers no scrape (up == 0, reason scrape_failed); the dgmon exporter cannot read one of its sources (dgmon_source_up == 0, reason source_unreachable, the source label says which); or no target of a kind exists at all (service discovery lost it, or the job was removed; reason target_absent). A missing Engine metric after start-up is not a fault (the Engine registers most metrics on its first request); a missing target is.',
-        impact: 'Every alert fed by that source is blind. If the Engine itself is down, the API routes around it and capacity is reduced.',
-        confirm: [
-          { what: 'Targets down', promql: `up{${config.selectors.engine}} == 0 or up{${config.selectors.dcgm}} == 0 or up{${config.selectors.exporter}} == 0` },
-          { what: 'Exporter sources and why they fail', promql: `${q.exporter(DGMON.sourceUp.name)} == 0 or increase(${q.exporter(DGMON.sourceFailures.name)}[15m]) > 0` },
-          { what: 'Which targets Prometheus knows', promql: `count by (job) (up{${config.selectors.engine}} or up{${config.selectors.dcgm}} or up{${config.selectors.exporter}})` },
-        ],
-        causes: [
-          'The Engine or dcgm-exporter container crashed or is restarting (check the pod or container status).',
-          'The Engine metrics server is not enabled: engine.toml needs [metrics_server] with host 0.0.0.0 and port 9991.',
-          'A firewall, NetworkPolicy or changed port between Prometheus (or the exporter) and the target.',
-          'Service discovery no longer finds the target: a renamed Service (Deepgram\'s chart calls it <prefix>-metrics, port metrics), a missing release label on a ServiceMonitor, or a changed job name (adjust selectors in dgmon.yaml).',
-          'dcgm-exporter cannot reach the GPU driver (needs --gpus all and SYS_ADMIN).',
-        ],
-        actions: [
-          'Open Prometheus /targets and read the scrape error for the target.',
-          'For an exporter source, read the exporter log: it names the source and the reason (timeout, connection, http_status, too_large, parse).',
-          'curl the target\'s /metrics from the Prometheus host to separate network from service problems.',
-          'Restart the failed container; if the Engine is down, confirm the API still has other Engines (DeepgramEngineDisconnected would fire if none).',
-        ],
-        escalate: 'If an Engine stays down after a restart, page the Deepgram platform owner. If only monitoring is broken, fix it within the business day: alerts are blind meanwhile.',
       },
     },
     {
@@ -421,33 +370,52 @@ export const availabilityAlerts: AlertModule = (ctx) => {
     },
     {
       name: 'DeepgramLicenseProxyTrustBased',
-      summary: 'The Deepgram License Proxy lost its licence server and runs on trust.',
+      summary: 'The Deepgram License Proxy is not connected to its licence server.',
       dashboard: 'node',
       perNode: true,
       rules: [
         {
           expr: q.withNode(`${q.exporter(DGMON.licenseProxyState.name, 'state="TrustBased"')} == 1`, 'exporter'),
-          for: a.DeepgramLicenseProxyTrustBased.for,
-          severity: a.DeepgramLicenseProxyTrustBased.severity,
-          description: `The License Proxy watched by exporter {{ $labels.instance }} (node ${node}${inCluster}) is in state {{ $labels.state }}: it cannot reach license.deepgram.com.`,
+          for: lp.for,
+          severity: lp.severity,
+          description: `The License Proxy watched by exporter {{ $labels.instance }} (node ${node}${inCluster}) is in state {{ $labels.state }}: it cannot reach license.deepgram.com and serves on trust for its trust period (${lp.trustPeriod} configured).`,
+        },
+        {
+          // Half the trust period gone: a ticket may not be worked before the rest runs out, so it pages.
+          expr: q.withNode(`${q.exporter(DGMON.licenseProxyState.name, 'state="TrustBased"')} == 1`, 'exporter'),
+          for: trustPage,
+          severity: lp.criticalSeverity,
+          // Tells this page apart from state Other's (same alert and severity; promtool refuses duplicate rules).
+          labels: { trust_period: 'half_gone' },
+          description: `The License Proxy watched by exporter {{ $labels.instance }} (node ${node}${inCluster}) has been in state {{ $labels.state }} for ${trustPage}, half its ${lp.trustPeriod} trust period: API and Engine stop serving when the rest runs out.`,
+        },
+        {
+          // Neither Connected nor TrustBased: Deepgram's readiness probe does not accept it, and no trust period runs.
+          expr: q.withNode(`${q.exporter(DGMON.licenseProxyState.name, 'state="Other"')} == 1`, 'exporter'),
+          for: lp.for,
+          severity: lp.criticalSeverity,
+          description: `The License Proxy watched by exporter {{ $labels.instance }} (node ${node}${inCluster}) reports a state other than Connected or TrustBased: it is not ready and serves no licence.`,
         },
       ],
       runbook: {
-        meaning: 'The License Proxy\'s /v1/status reports state TrustBased: it cannot reach Deepgram\'s licence server (license.deepgram.com:443) and keeps serving on trust for a pre-configured time. No metric tells how much of that time is left.',
-        impact: 'None yet. When the trust period ends, API and Engine lose their licence and stop serving.',
+        meaning: `The License Proxy's /v1/status does not report Connected. The state label says which. TrustBased: it cannot reach Deepgram's licence server (license.deepgram.com:443) and keeps serving on trust for a pre-configured time (the trust period; nothing exposes it or what is left of it, so dgmon.yaml states it: ${lp.trustPeriod}). The severity follows from that length: a ${lp.severity} after ${lp.for}, because more than half the trust period is left and a ticket is worked within it; a ${lp.criticalSeverity} page after ${trustPage} in TrustBased, half the period, because the half that is left may be less than a ticket waits (a night, a weekend). Other: any state besides Connected and TrustBased (dgmon reports unknown states as Other); Deepgram's own readiness probe accepts only those two, so the proxy is not ready and no trust period runs: a ${lp.criticalSeverity} page after ${lp.for}.`,
+        impact: 'TrustBased: none yet; when the trust period ends, API and Engine lose their licence and stop serving. Other: the proxy is taken out of its Service and API and Engine cannot renew their licence.',
         confirm: [
           { what: 'License Proxy state', promql: `${q.exporter(DGMON.licenseProxyState.name)} == 1` },
-          { what: 'Ask the proxy directly (status port, 8089 on the host in Deepgram\'s compose files)', shell: 'curl -s http://<license-proxy>:8089/v1/status' },
+          { what: 'How long it has not been Connected (minutes in the last day)', promql: `sum_over_time((${q.exporter(DGMON.licenseProxyState.name, 'state="Connected"')} == bool 0)[1d:1m])` },
+          { what: 'Ask the proxy directly: its status port is 8080 in the container and on Kubernetes (Service <prefix>-status, port name status); Deepgram\'s Compose files publish it on the host as 8089', shell: `curl -s http://<license-proxy>:8089/v1/status   # Compose, from the host\nkubectl -n ${config.packaging.namespace} port-forward svc/${config.packaging.kubernetes.licenseProxyPrefix}-status 8080:8080 & curl -s http://127.0.0.1:8080/v1/status   # Kubernetes` },
         ],
         causes: [
           'Outbound HTTPS to license.deepgram.com:443 blocked (firewall, proxy, DNS change).',
           'An outage on Deepgram\'s side.',
           'The proxy\'s licence key was revoked or expired.',
+          'State Other: the proxy is starting, misconfigured (license-proxy.toml, its key) or reports a state this dgmon does not know; its log says which.',
         ],
         actions: [
           'From the proxy host: curl -v https://license.deepgram.com to separate DNS, TLS and firewall problems.',
           'Read the proxy log (hermes::) for "Aegis request to … failed" and its reason.',
           'Check Deepgram\'s status page for an incident.',
+          `Know your deadline: TrustBased since the alert's start plus the trust period (${lp.trustPeriod} configured; confirm it with Deepgram support).`,
         ],
         escalate: 'Escalate to the network team for blocked egress, and to Deepgram support if the licence server is unreachable from a working network; do it within hours, before the trust period runs out.',
       },
@@ -455,5 +423,3 @@ export const availabilityAlerts: AlertModule = (ctx) => {
   ];
   return defs;
 };
-
-const TARGET_NAMES = { engine: 'Deepgram Engine', dcgm: 'dcgm-exporter', exporter: 'dgmon exporter' } as const;

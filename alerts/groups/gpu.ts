@@ -29,6 +29,9 @@ export const gpuAlerts: AlertModule = (ctx) => {
   const last = rec.gpuXidLast;
   const newXid = `${changes(last, xid.window)} > 0`;
   const xidCount = (matcher: string) => `${q.gpuMax(`${q.dcgm(DCGM.xidErrorsCount.name, matcher)} < ${num(DCGM_BLANK_SENTINEL_MIN)}`, ['xid'])} > 0`;
+  // A critical Xid (79: the GPU fell off the bus) can take the GPU's series with it: the page is held after its
+  // condition clears, so it does not resolve by itself while the GPU is still gone.
+  const keep = xid.criticalKeepFiringFor !== '0s' ? { keepFiringFor: xid.criticalKeepFiringFor } : {};
   const xidRules: AlertRuleSpec[] = [
     ...(critical.length > 0
       ? [
@@ -36,6 +39,7 @@ export const gpuAlerts: AlertModule = (ctx) => {
             // Value is the Xid code: the left side of `and` is kept.
             expr: `(\n  ${valueIn(last, critical)}\n)\nand\n${newXid}`,
             for: xid.for,
+            ...keep,
             severity: xid.criticalSeverity,
             labels: { signal: 'last_xid' },
             description: `${gpu} reported Xid {{ $value }} within the last ${xid.window}, a code that means failing hardware or a GPU that needs a reset.`,
@@ -43,6 +47,7 @@ export const gpuAlerts: AlertModule = (ctx) => {
           {
             expr: xidCount(`xid=~"${xidRegex}"`),
             for: xid.for,
+            ...keep,
             severity: xid.criticalSeverity,
             labels: { signal: 'xid_count' },
             description: `${gpu} reported Xid {{ $labels.xid }} ({{ $value }} time(s) within dcgm-exporter's count window), a code that means failing hardware or a GPU that needs a reset.`,
@@ -67,6 +72,7 @@ export const gpuAlerts: AlertModule = (ctx) => {
   ];
 
   const mem = a.DeepgramGPUMemoryErrors;
+  const gone = a.DeepgramGPUDisappeared;
   // increase() takes a range, not the filtered instant vector, so it runs over a subquery of the series with the
   // sentinels dropped: a remapped-rows counter flipping between the blank sentinel and a real value must not read as
   // an increase of 9.2e18 rows. Resolution: the evaluation interval. Only the filter is in the subquery; the labels
@@ -172,7 +178,7 @@ export const gpuAlerts: AlertModule = (ctx) => {
       perNode: true,
       rules: xidRules,
       runbook: {
-        meaning: `The NVIDIA driver logged an Xid error for this GPU within the last ${xid.window}. Xids are the driver's error reports, from application faults to a GPU that fell off the bus. Two signals feed this alert (the signal label says which): last_xid fires when DCGM_FI_DEV_XID_ERRORS, which holds only the last Xid code and never resets, changes to a non-zero code; xid_count fires when the optional DCGM_EXP_XID_ERRORS_COUNT counted an Xid in dcgm-exporter's window (5 min by default). Codes ${critical.map((c) => num(c)).join(', ') || '(none configured)'} are ${xid.criticalSeverity}: failing hardware or a GPU that must be reset. Every other code is ${xid.severity}. last_xid cannot see the same code twice in a row; only xid_count can, which is why it is worth enabling.`,
+        meaning: `The NVIDIA driver logged an Xid error for this GPU within the last ${xid.window}. Xids are the driver's error reports, from application faults to a GPU that fell off the bus. Two signals feed this alert (the signal label says which): last_xid fires when DCGM_FI_DEV_XID_ERRORS, which holds only the last Xid code and never resets, changes to a non-zero code; xid_count fires when the optional DCGM_EXP_XID_ERRORS_COUNT counted an Xid in dcgm-exporter's window (5 min by default). Codes ${critical.map((c) => num(c)).join(', ') || '(none configured)'} are ${xid.criticalSeverity}: failing hardware or a GPU that must be reset. Every other code is ${xid.severity}. last_xid cannot see the same code twice in a row; only xid_count can, which is why it is worth enabling.${keep.keepFiringFor ? ` A ${xid.criticalSeverity} Xid keeps firing for ${keep.keepFiringFor} after its signal clears: a GPU that fell off the bus takes its own series (and the signal) with it, and the page must not resolve while the GPU is still gone. Silence it once the GPU is reset or replaced; DeepgramGPUDisappeared fires too while the node reports fewer GPUs.` : ''}`,
         impact: 'Depends on the code. Application-level Xids (13, 31, 43, 45) usually kill or reset the requests in flight on that GPU: some streams drop and some batch files fail. Hardware Xids (48, 64, 74, 79, 94, 95, 119, 120, 140) mean the GPU is unusable or returns corrupt results until it is reset or replaced: every request on it fails.',
         confirm: [
           { what: 'The last Xid code of every GPU on the node', promql: at(last) },
@@ -316,6 +322,44 @@ export const gpuAlerts: AlertModule = (ctx) => {
           'On a remap failure, or if remaps keep coming, keep the node drained and have the GPU replaced.',
         ],
         escalate: 'Open a hardware ticket with the vendor (GPU serial from nvidia-smi -q, the row remapper output and the kernel log) for any remap failure or a second remap within a month; tell the Deepgram platform owner that the node\'s capacity is out.',
+      },
+    },
+    {
+      name: 'DeepgramGPUDisappeared',
+      summary: 'A Deepgram node reports fewer GPUs than it did.',
+      dashboard: 'gpu',
+      perNode: true,
+      rules: [
+        {
+          // Only nodes that still report some GPU: a node with none left is DeepgramGPUMetricsMissing (an Engine
+          // without GPU metrics), and a node whose key changed (a new Engine pod on Kubernetes) is not a lost GPU.
+          expr: `${rec.nodeGpuCount}\n< ${onNode}\nmax_over_time(${rec.nodeGpuCount}[${gone.lookback}])`,
+          for: gone.for,
+          severity: gone.severity,
+          description: `Node ${node}${inCluster} reports {{ $value }} GPU(s), fewer than it reported within the last ${gone.lookback}: a GPU disappeared.`,
+        },
+      ],
+      runbook: {
+        meaning: `The number of distinct GPUs dcgm-exporter reports for this node (${rec.nodeGpuCount}: GPUs with a temperature reading, MIG instances of one GPU counted once) is lower than the most it reported within the last ${gone.lookback}. A GPU that fell off the bus (Xid 79), failed its driver initialisation after a reset, or was taken by another process leaves dcgm-exporter's output, and with it every per-GPU alert about it: DeepgramGPUMetricsMissing is per node and stays quiet while another GPU of the node reports.`,
+        impact: 'The node has lost capacity. An Engine using the GPU fails its requests or has restarted without it (see DeepgramHighErrorRate and DeepgramGPUIdleWhileServing); streams are spread over fewer GPUs.',
+        confirm: [
+          { what: 'GPUs per node now, and the most within the lookback', promql: `${rec.nodeGpuCount}${'{'}${nodeKey}="<node>"}\nor\nmax_over_time(${rec.nodeGpuCount}${'{'}${nodeKey}="<node>"}[${gone.lookback}])` },
+          { what: 'Which GPUs still report (compare UUIDs with the inventory)', promql: at(rec.gpuTemperature) },
+          { what: 'Recent Xid errors on the node (79: fallen off the bus)', promql: at(last) },
+          { what: 'What the host sees', shell: 'nvidia-smi -L; journalctl -k | grep -i -E "NVRM|Xid"' },
+        ],
+        causes: [
+          'The GPU fell off the bus (Xid 79): power, heat, a riser or the board itself.',
+          'A GPU reset or driver reload after which the GPU did not come back.',
+          'dcgm-exporter restricted to fewer GPUs (its -d/--devices flag, or a CUDA_VISIBLE_DEVICES change), or a GPU moved to another pod or VM on purpose.',
+        ],
+        actions: [
+          'Drain the node (cordon it and move the Engine pod, or remove it from the API\'s driver pool) if its Engine uses the missing GPU.',
+          'Check nvidia-smi -L on the host: a GPU missing there is hardware or driver; one listed there but not by dcgm-exporter is dcgm-exporter\'s configuration.',
+          'Reset the GPU or reboot the host; if it does not return, have it replaced.',
+          `A GPU removed on purpose: silence the alert for ${gone.lookback}, after which the lower count is the node's normal.`,
+        ],
+        escalate: 'A GPU that does not return after a reboot goes to the hardware owner (and the vendor for replacement) the same day, with the GPU serial, the kernel log and the Xid lines; tell the Deepgram platform owner that the node\'s capacity is reduced.',
       },
     },
     {

@@ -61,6 +61,10 @@ export function recordNames(config: DgmonConfig) {
     gpuEnergyPower: `node_gpu:dcgm_energy_watts:rate${w}`,
     // The exporter beside each node.
     nodeSourceScrapeDuration: 'node_source:dgmon_source_scrape_duration_seconds:max',
+    // What is there at all, per cluster: targets per source, exporters carrying the Engine, GPUs per node.
+    clusterSourceTargets: 'cluster_source:dgmon_targets:count',
+    exporterEngineSource: 'cluster_job_instance:dgmon_source_up_engine:present',
+    nodeGpuCount: 'node:dcgm_gpus:count',
     // Applications using the dgmon client, per scrape job and source (the probe left out: its rules read it raw).
     callerRequestsByMode: `cluster_job_source_mode:dgmon_transcription_requests:rate${w}`,
     callerServerErrorRatio: `cluster_job_source:dgmon_transcription_requests_server_errors:ratio_rate${w}`,

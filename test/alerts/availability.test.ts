@@ -273,18 +273,19 @@ alertTest('DeepgramRateLimited', {
 });
 
 alertTest('DeepgramHealthCheckFailing', {
+  // The API stops answering: both checks fail (engine_connection because its GET failed too).
   input: [
-    { series: `dgmon_health_check_success{${EXPORTER},check="api_status"}`, values: '1x20' },
+    { series: `dgmon_health_check_success{${EXPORTER},check="api_status"}`, values: '1 1 0x20' },
     { series: `dgmon_health_check_success{${EXPORTER},check="engine_connection"}`, values: '1 1 0x20' },
   ],
   fires: {
     at: '10m',
     expect: [
       {
-        labels: { severity: 'critical', node: '10.0.0.5', job: 'dgmon', instance: '10.0.0.5:9898', check: 'engine_connection', source: 'health_check' },
+        labels: { severity: 'critical', node: '10.0.0.5', job: 'dgmon', instance: '10.0.0.5:9898', check: 'api_status', source: 'health_check' },
         annotations: {
           summary: 'The Deepgram health check is failing.',
-          description: 'The engine_connection health check from exporter 10.0.0.5:9898 (node 10.0.0.5) is failing.',
+          description: 'The api_status health check from exporter 10.0.0.5:9898 (node 10.0.0.5) is failing.',
           ...links('DeepgramHealthCheckFailing', 'deepgram-node', '10.0.0.5'),
         },
       },
@@ -294,90 +295,44 @@ alertTest('DeepgramHealthCheckFailing', {
   justBefore: { at: '3m' },
   belowThreshold: {
     input: [
-      { series: `dgmon_health_check_success{${EXPORTER},check="api_status"}`, values: '1x20' },
       // One failed check, then passing again: a blip, not an outage.
+      { series: `dgmon_health_check_success{${EXPORTER},check="api_status"}`, values: '1 1 0 1x20' },
       { series: `dgmon_health_check_success{${EXPORTER},check="engine_connection"}`, values: '1 1 0 1x20' },
     ],
     at: '10m',
   },
-});
-
-const allTargetsUp = [
-  { series: `up{${ENGINE}}`, values: '1x20' },
-  { series: 'up{job="dcgm-exporter",instance="10.0.0.5:9400"}', values: '1x20' },
-  { series: `up{${EXPORTER}}`, values: '1x20' },
-];
-
-alertTest('DeepgramSourceDown', {
-  input: [allTargetsUp[1]!, allTargetsUp[2]!, { series: `up{${ENGINE}}`, values: '1 1 0x20' }],
-  fires: {
-    at: '10m',
-    expect: [
-      {
-        labels: { severity: 'critical', reason: 'scrape_failed', node: '10.0.0.5', job: 'deepgram-engine', instance: '10.0.0.5:9991' },
-        annotations: {
-          summary: 'A Deepgram monitoring source is down or missing.',
-          description: 'Prometheus cannot scrape deepgram-engine target 10.0.0.5:9991 (node 10.0.0.5).',
-          ...links('DeepgramSourceDown', 'deepgram-node', '10.0.0.5'),
-        },
-      },
-    ],
-  },
-  justBefore: { at: '3m' },
-  belowThreshold: { input: [...allTargetsUp, { series: `dgmon_source_up{${EXPORTER},source="engine"}`, values: '1x20' }], at: '10m' },
-  noTraffic: { input: allTargetsUp, at: '10m' },
   more: [
     {
-      name: 'DeepgramSourceDown fires when the exporter cannot read a source',
-      input: [...allTargetsUp, { series: `dgmon_source_up{${EXPORTER},source="dcgm"}`, values: '1 0x20' }],
+      // Issue 23, item 9: the API answers but has no Engine. engine_connection reads the same answer as
+      // DeepgramEngineDisconnected, which pages for it: one lost Engine, one page.
+      name: 'DeepgramHealthCheckFailing leaves a lost Engine to DeepgramEngineDisconnected',
+      input: [
+        { series: `dgmon_health_check_success{${EXPORTER},check="api_status"}`, values: '1x20' },
+        { series: `dgmon_health_check_success{${EXPORTER},check="engine_connection"}`, values: '1 1 0x20' },
+        { series: `dgmon_api_engine_connected{${EXPORTER}}`, values: '1 1 0x20' },
+      ],
       alerts: [
+        { at: '10m', alert: 'DeepgramHealthCheckFailing', expect: [] },
         {
           at: '10m',
-          alert: 'DeepgramSourceDown',
+          alert: 'DeepgramEngineDisconnected',
           expect: [
             {
-              labels: { severity: 'critical', reason: 'source_unreachable', node: '10.0.0.5', job: 'dgmon', instance: '10.0.0.5:9898', source: 'dcgm' },
+              labels: { severity: 'critical', node: '10.0.0.5', job: 'dgmon', instance: '10.0.0.5:9898' },
               annotations: {
-                summary: 'A Deepgram monitoring source is down or missing.',
-                description: 'The dgmon exporter 10.0.0.5:9898 (node 10.0.0.5) cannot read its dcgm source.',
-                ...links('DeepgramSourceDown', 'deepgram-node', '10.0.0.5'),
+                summary: 'The Deepgram API has no connected Engine.',
+                description: 'The Deepgram API watched by exporter 10.0.0.5:9898 (node 10.0.0.5) reports no connected Engine.',
+                ...links('DeepgramEngineDisconnected', 'deepgram-node', '10.0.0.5'),
               },
             },
           ],
         },
       ],
     },
-    {
-      name: 'DeepgramSourceDown fires when whole jobs vanish',
-      // Only the Engine is scraped: no dcgm-exporter job and no dgmon job exist at all.
-      input: [allTargetsUp[0]!],
-      alerts: [
-        {
-          at: '10m',
-          alert: 'DeepgramSourceDown',
-          expect: (['dcgm', 'exporter'] as const).map((source) => ({
-            // absent() keeps the equality matchers of its selector: job="dgmon" for the exporter.
-            labels: { severity: 'critical', reason: 'target_absent', source, ...(source === 'exporter' ? { job: 'dgmon' } : {}) } as Record<string, string>,
-            annotations: {
-              summary: 'A Deepgram monitoring source is down or missing.',
-              description:
-                source === 'dcgm'
-                  ? 'Prometheus has no dcgm-exporter target at all: nothing matches up{job=~"dcgm-exporter|dgmon"}.'
-                  : 'Prometheus has no dgmon exporter target at all: nothing matches up{job="dgmon"}.',
-              ...links('DeepgramSourceDown', 'deepgram-node'),
-            },
-          })),
-        },
-      ],
-    },
-    {
-      name: 'DeepgramSourceDown is satisfied by the dgmon exporter alone',
-      // Everything scraped through the exporter: job="dgmon" stands for Engine and DCGM too.
-      input: [allTargetsUp[2]!],
-      alerts: [{ at: '10m', alert: 'DeepgramSourceDown', expect: [] }],
-    },
   ],
 });
+
+// DeepgramSourceDown: test/alerts/sources.test.ts.
 
 const engineConnected = (values: string) => ({ series: `dgmon_api_engine_connected{${EXPORTER}}`, values });
 
@@ -438,21 +393,46 @@ const licenseState = (current: string, since = 2) =>
     values: state === current ? `0x${since - 1} 1x30` : state === 'Connected' ? `1x${since - 1} 0x30` : '0x30',
   }));
 
+const license = (severity: string, state: string, description: string) => ({
+  labels: { severity, node: '10.0.0.5', job: 'dgmon', instance: '10.0.0.5:9898', state },
+  annotations: {
+    summary: 'The Deepgram License Proxy is not connected to its licence server.',
+    description: `The License Proxy watched by exporter 10.0.0.5:9898 (node 10.0.0.5) ${description}`,
+    ...links('DeepgramLicenseProxyTrustBased', 'deepgram-node', '10.0.0.5'),
+  },
+});
+const TRUST_TICKET = 'is in state TrustBased: it cannot reach license.deepgram.com and serves on trust for its trust period (24h configured).';
+
 alertTest('DeepgramLicenseProxyTrustBased', {
   input: licenseState('TrustBased'),
-  fires: {
-    at: '10m',
-    expect: [
-      {
-        labels: { severity: 'warning', node: '10.0.0.5', job: 'dgmon', instance: '10.0.0.5:9898', state: 'TrustBased' },
-        annotations: {
-          summary: 'The Deepgram License Proxy lost its licence server and runs on trust.',
-          description: 'The License Proxy watched by exporter 10.0.0.5:9898 (node 10.0.0.5) is in state TrustBased: it cannot reach license.deepgram.com.',
-          ...links('DeepgramLicenseProxyTrustBased', 'deepgram-node', '10.0.0.5'),
-        },
-      },
-    ],
-  },
+  fires: { at: '10m', expect: [license('warning', 'TrustBased', TRUST_TICKET)] },
   justBefore: { at: '6m' },
   belowThreshold: { input: licenseState('Connected'), at: '10m' },
+  more: [
+    {
+      // Issue 23, item 11: a state Deepgram's readiness probe does not accept raised nothing.
+      name: 'DeepgramLicenseProxyTrustBased pages at once for state Other',
+      input: licenseState('Other'),
+      alerts: [{ at: '10m', alert: 'DeepgramLicenseProxyTrustBased', expect: [license('critical', 'Other', 'reports a state other than Connected or TrustBased: it is not ready and serves no licence.')] }],
+    },
+    {
+      // Half of the 24h trust period gone: the ticket becomes a page (Alertmanager holds the warning back).
+      name: 'DeepgramLicenseProxyTrustBased pages after half the trust period',
+      input: licenseState('TrustBased').map((x) => ({ ...x, values: x.values.replace('x30', 'x800') })),
+      alerts: [
+        { at: '11h', alert: 'DeepgramLicenseProxyTrustBased', expect: [license('warning', 'TrustBased', TRUST_TICKET)] },
+        {
+          at: '12h10m',
+          alert: 'DeepgramLicenseProxyTrustBased',
+          expect: [
+            license('warning', 'TrustBased', TRUST_TICKET),
+            {
+              ...license('critical', 'TrustBased', 'has been in state TrustBased for 12h, half its 24h trust period: API and Engine stop serving when the rest runs out.'),
+              labels: { severity: 'critical', node: '10.0.0.5', job: 'dgmon', instance: '10.0.0.5:9898', state: 'TrustBased', trust_period: 'half_gone' },
+            },
+          ],
+        },
+      ],
+    },
+  ],
 });

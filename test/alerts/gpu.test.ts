@@ -256,9 +256,24 @@ alertTest('DeepgramGPUXidErrors', {
       ],
     },
     {
-      name: 'DeepgramGPUXidErrors clears once the window has passed',
+      // A critical Xid is held (keep_firing_for, 24h by default) after its window: it clears only a day later.
+      name: 'DeepgramGPUXidErrors holds a critical Xid past the window, and clears after criticalKeepFiringFor',
       input: [noXid(A100), xidGauge(A100, '79', XID_79, '_x10 79x20')],
-      alerts: [{ at: '25m', alert: 'DeepgramGPUXidErrors', expect: [] }],
+      alerts: [
+        {
+          at: '25m',
+          alert: 'DeepgramGPUXidErrors',
+          expect: [
+            gpuAlert(
+              'DeepgramGPUXidErrors',
+              { severity: 'critical', signal: 'last_xid', ...a100Labels },
+              XID,
+              'GPU 0 (NVIDIA A100-SXM4-80GB) on node 10.0.0.5 reported Xid 79 within the last 10m, a code that means failing hardware or a GPU that needs a reset.',
+            ),
+          ],
+        },
+        { at: '25h', alert: 'DeepgramGPUXidErrors', expect: [] },
+      ],
     },
     {
       name: 'DeepgramGPUXidErrors ignores the gauge restarting at 0',
@@ -283,8 +298,19 @@ alertTest('DeepgramGPUXidErrors', {
             ),
           ],
         },
-        // The count is over dcgm-exporter's own window: back to 0, the alert clears.
-        { at: '20m', alert: 'DeepgramGPUXidErrors', expect: [] },
+        // The count is over dcgm-exporter's own window: back to 0, the critical page is still held (keep_firing_for).
+        {
+          at: '20m',
+          alert: 'DeepgramGPUXidErrors',
+          expect: [
+            gpuAlert(
+              'DeepgramGPUXidErrors',
+              { severity: 'critical', signal: 'xid_count', xid: '79', ...a100Labels },
+              XID,
+              "GPU 0 (NVIDIA A100-SXM4-80GB) on node 10.0.0.5 reported Xid 79 (1 time(s) within dcgm-exporter's count window), a code that means failing hardware or a GPU that needs a reset.",
+            ),
+          ],
+        },
       ],
     },
     {

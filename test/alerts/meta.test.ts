@@ -28,7 +28,15 @@ describe('DeepgramWatchdog', () => {
     const result = promtoolTestRules(defaultConfig(), [
       {
         name: 'healthy idle stack',
-        input: [up('deepgram-engine', '10.0.0.5:9991'), up('dcgm-exporter', '10.0.0.5:9400'), up('dgmon', '10.0.0.5:9898')],
+        // With what each source publishes from start-up: the presence rules count an Engine and a GPU by them.
+        input: [
+          up('deepgram-engine', '10.0.0.5:9991'),
+          up('dcgm-exporter', '10.0.0.5:9400'),
+          up('dgmon', '10.0.0.5:9898'),
+          { series: 'engine_estimated_stream_capacity{job="deepgram-engine",instance="10.0.0.5:9991"}', values: '40x60' },
+          { series: 'DCGM_FI_DEV_GPU_TEMP{job="dcgm-exporter",instance="10.0.0.5:9400",gpu="0",UUID="GPU-0",modelName="NVIDIA L4",Hostname="gpu-1"}', values: '40x60' },
+          { series: 'DCGM_FI_DEV_GPU_UTIL{job="dcgm-exporter",instance="10.0.0.5:9400",gpu="0",UUID="GPU-0",modelName="NVIDIA L4",Hostname="gpu-1"}', values: '0x60' },
+        ],
         alerts: [
           { at: '60m', alert: 'DeepgramWatchdog', expect: [watchdog] },
           ...others.map((alert) => ({ at: '60m', alert, expect: [] })),

@@ -33,7 +33,8 @@ const pager = (alertname: string, labels: string[] = ['node']): ExpectedAlert =>
 const ticket = (alertname: string, labels: string[] = ['node']): ExpectedAlert => ({ alertname, severity: 'warning', receiver: RECEIVER_NAMES.ticket, path: '/ticket', labels });
 /** A warning held back by the critical of the same alert. */
 const underCritical = (alertname: string): InhibitedAlert => ({ alertname, severity: 'warning', by: `${alertname} (critical)` });
-const byCpuFallback = (alertname: string): InhibitedAlert => ({ alertname, severity: 'warning', by: 'DeepgramGPUIdleWhileServing' });
+/** Held back while the API has no Engine: one lost Engine, one page (issue 23, item 9). */
+const byEngineDisconnected = (alertname: string): InhibitedAlert => ({ alertname, severity: 'critical', by: 'DeepgramEngineDisconnected' });
 
 export const CASES: ScenarioCase[] = [
   { scenario: 'idle', fault: 'no traffic at all', expected: [], inhibited: [] },
@@ -66,13 +67,16 @@ export const CASES: ScenarioCase[] = [
   {
     scenario: 'gpu-idle-cpu-fallback',
     fault: 'Engine fell back to the CPU (GPU idle while serving)',
-    expected: [pager('DeepgramGPUIdleWhileServing'), pager('DeepgramStreamingLatencyBudgetBurn', [])],
-    inhibited: [
-      byCpuFallback('DeepgramHighLatencyP95'),
-      byCpuFallback('DeepgramStreamingLatencyHigh'),
-      byCpuFallback('DeepgramRealtimeFactorLow'),
-      underCritical('DeepgramStreamingLatencyBudgetBurn'),
+    // Only a down Engine mutes its symptoms (issue 23, item 5): a CPU fallback explains them, it does not blind them,
+    // so they arrive as tickets beside the page.
+    expected: [
+      pager('DeepgramGPUIdleWhileServing'),
+      pager('DeepgramStreamingLatencyBudgetBurn', []),
+      ticket('DeepgramHighLatencyP95'),
+      ticket('DeepgramStreamingLatencyHigh'),
+      ticket('DeepgramRealtimeFactorLow'),
     ],
+    inhibited: [underCritical('DeepgramStreamingLatencyBudgetBurn')],
   },
   { scenario: 'gpu-xid', fault: 'GPU Xid 79 (fallen off the bus)', expected: [pager('DeepgramGPUXidErrors', ['node', 'gpu', 'signal'])], inhibited: [] },
   { scenario: 'gpu-hot', fault: 'GPU at 92 °C, throttled', expected: [ticket('DeepgramGPUTemperatureHigh', ['node', 'gpu'])], inhibited: [] },
@@ -81,7 +85,8 @@ export const CASES: ScenarioCase[] = [
   {
     scenario: 'engine-disconnected',
     fault: 'API lost its Engine (Disconnected)',
-    expected: [pager('DeepgramEngineDisconnected'), pager('DeepgramHealthCheckFailing')],
+    // DeepgramHealthCheckFailing's engine_connection check reads the same answer: left to DeepgramEngineDisconnected.
+    expected: [pager('DeepgramEngineDisconnected')],
     inhibited: [],
   },
   {
@@ -100,17 +105,26 @@ export const CASES: ScenarioCase[] = [
   {
     scenario: 'engine-down',
     fault: 'Engine metrics port refuses connections, API has no Engine',
-    expected: [pager('DeepgramSourceDown', ['node', 'source']), pager('DeepgramEngineDisconnected'), pager('DeepgramHealthCheckFailing')],
-    inhibited: [],
+    // One incident, one page: the Engine's DeepgramSourceDown (its exporter source, and the cluster's Engine gone) is
+    // held back by DeepgramEngineDisconnected, which fires first.
+    expected: [pager('DeepgramEngineDisconnected')],
+    inhibited: [byEngineDisconnected('DeepgramSourceDown')],
   },
   {
     scenario: 'dcgm-down',
     fault: 'dcgm-exporter down',
-    expected: [pager('DeepgramSourceDown', ['node', 'source']), ticket('DeepgramGPUMetricsMissing')],
+    // Monitoring only: GPU alerts are blind, the service runs on. A ticket (issue 23, item 10).
+    expected: [ticket('DeepgramSourceDown', ['source']), ticket('DeepgramGPUMetricsMissing')],
     inhibited: [],
   },
-  { scenario: 'garbage-metrics', fault: 'Engine /metrics answers garbage', expected: [pager('DeepgramSourceDown', ['node', 'source'])], inhibited: [] },
-  { scenario: 'slow-upstream', fault: 'Engine and dcgm-exporter /metrics hang', expected: [pager('DeepgramSourceDown', ['node', 'source'])], inhibited: [] },
+  { scenario: 'garbage-metrics', fault: 'Engine /metrics answers garbage', expected: [pager('DeepgramSourceDown', ['source'])], inhibited: [] },
+  {
+    scenario: 'slow-upstream',
+    fault: 'Engine and dcgm-exporter /metrics hang',
+    // The Engine blind pages; dcgm-exporter blind is a ticket.
+    expected: [pager('DeepgramSourceDown', ['source']), ticket('DeepgramSourceDown', ['source'])],
+    inhibited: [],
+  },
   // The API's /v1/listen hangs but its status endpoint answers: only the synthetic probe can see this.
   { scenario: 'api-hang', fault: 'API accepts transcriptions and never answers', expected: [], inhibited: [] },
 ];

@@ -146,11 +146,11 @@ describe('contents come from the plain files', () => {
     expect(withProxy).toContainEqual({ name: 'DGMON_LICENSE_PROXY_URL', value: 'http://deepgram-license-proxy-status.deepgram.svc:8080' });
   });
 
-  it('the Engine monitor keeps only the <prefix>-metrics Service, port metrics', () => {
+  it('the Engine monitor keeps only the <prefix>-metrics Services (and the agent mode\'s stt/tts/eot ones), port metrics', () => {
     const engine = objectsInFiles(parseConfig({ packaging: { kubernetes: { enginePrefix: 'dg-engine' } } })).find((o) => o.metadata.name === 'dgmon-deepgram-engine') as Obj & {
       spec: { endpoints: { port: string; relabelings: { action: string; regex?: string }[] }[] };
     };
     expect(engine.spec.endpoints[0]!.port).toBe('metrics');
-    expect(engine.spec.endpoints[0]!.relabelings[0]).toMatchObject({ action: 'keep', regex: 'dg-engine-metrics' });
+    expect(engine.spec.endpoints[0]!.relabelings[0]).toMatchObject({ action: 'keep', regex: 'dg-engine(-(stt|tts|eot))?-metrics' });
   });
 });

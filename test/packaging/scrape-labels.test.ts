@@ -133,6 +133,16 @@ describe('Kubernetes monitors', () => {
     provesJoin(config, series, `${NS}/${ENGINE_POD}`);
   });
 
+  it('keep the Engine Services of the chart\'s voice-agent mode (<prefix>-stt/-tts/-eot-metrics), not the internal ones', () => {
+    const [engine] = monitorsOf(parseConfig({}));
+    const relabelings = engine!.spec.endpoints![0]!.relabelings!;
+    for (const type of ['stt', 'tts', 'eot']) {
+      const labels = relabel(operatorTarget('ServiceMonitor', engine!.metadata.name, { ...engineTarget, service: `deepgram-engine-${type}-metrics` }), relabelings);
+      expect(labels, type).toMatchObject({ job: 'deepgram-engine', namespace: NS, pod: ENGINE_POD });
+    }
+    expect(relabel(operatorTarget('ServiceMonitor', engine!.metadata.name, { ...engineTarget, service: 'deepgram-engine-stt-internal' }), relabelings)).toBeNull();
+  });
+
   it('would be invisible without the job relabelling (the check can fail)', () => {
     const config = parseConfig({});
     const bare = relabel(operatorTarget('ServiceMonitor', 'x', engineTarget), []);
@@ -159,8 +169,9 @@ describe('Helm values scrape configs', () => {
     provesJoin(config, series, `${NS}/${ENGINE_POD}`);
   });
 
-  it('drop targets that are not the Engine metrics Service', () => {
+  it('drop targets that are not the Engine metrics Service, and keep the voice-agent mode\'s', () => {
     const [engineJob] = helmScrapeConfigs(parseConfig({})) as { job_name: string; relabel_configs: Relabel[] }[];
+    expect(relabel(rawTarget(engineJob!.job_name, { ...engineTarget, service: 'deepgram-engine-tts-metrics' }), engineJob!.relabel_configs)).toMatchObject({ job: 'dg_engine_metrics' });
     expect(relabel(rawTarget(engineJob!.job_name, { ...engineTarget, service: 'deepgram-engine-internal', port: 'primary' }), engineJob!.relabel_configs)).toBeNull();
   });
 });
