@@ -94,12 +94,14 @@ describe('the installed package', () => {
         "import { deepgramClient, synthesizeClip } from 'dgmon/client';",
         'const client = deepgramClient({ baseUrl: process.argv[2] });',
         'const result = await client.transcribe(synthesizeClip().wav);',
-        'console.log(JSON.stringify({ transcript: result.transcript, attempts: result.attempts }));',
+        "console.log('answer ' + JSON.stringify({ transcript: result.transcript, attempts: result.attempts }));",
         'client.close();',
       ].join('\n'),
     );
-    // The client logs its calls (pino, on stdout) before the script prints its answer on the last line.
-    const answer = JSON.parse(inApp(process.execPath, ['transcribe.mjs', api]).trim().split('\n').at(-1)!) as { transcript: string; attempts: number };
+    // The client logs its calls on stdout too (pino, written asynchronously: before or after the answer's line).
+    const line = inApp(process.execPath, ['transcribe.mjs', api]).split('\n').find((l) => l.startsWith('answer '));
+    expect(line).toBeDefined();
+    const answer = JSON.parse(line!.slice('answer '.length)) as { transcript: string; attempts: number };
     expect(answer).toEqual({ transcript: 'alfa bravo charlie', attempts: 1 });
   });
 
