@@ -11,6 +11,8 @@ import { loadConfig } from '../../core/load.ts';
 import { generateBundle } from '../../outputs/write.ts';
 
 const INSTALL_TIMEOUT_MS = 240_000;
+/** Checking the consumer with skipLibCheck off reads all of @types/node: 13-50 s on a busy 2-core machine. */
+const TSC_TIMEOUT_MS = 180_000;
 const devDependencies = (JSON.parse(readFileSync('package.json', 'utf8')) as { devDependencies: Record<string, string> }).devDependencies;
 
 let dir: string;
@@ -103,7 +105,7 @@ describe('the installed package', () => {
     expect(line).toBeDefined();
     const answer = JSON.parse(line!.slice('answer '.length)) as { transcript: string; attempts: number };
     expect(answer).toEqual({ transcript: 'alfa bravo charlie', attempts: 1 });
-  });
+  }, 120_000);
 
   it('(b) a TypeScript consumer type-checks against the shipped declarations, and a wrong use of them fails', () => {
     writeFileSync(
@@ -129,14 +131,14 @@ describe('the installed package', () => {
     // must be the only error (so the declarations are really read, not resolved to any).
     writeFileSync(join(app, 'consumer.ts'), good);
     writeFileSync(join(app, 'misuse.ts'), "import { TranscriptionClient } from 'dgmon/client';\nexport const wrong: number = new TranscriptionClient().transcribe(new Uint8Array());\n");
-    const tsc = spawnSync(process.execPath, [join(app, 'node_modules/typescript/bin/tsc'), '-p', '.'], { cwd: app, encoding: 'utf8', timeout: 180_000 });
+    const tsc = spawnSync(process.execPath, [join(app, 'node_modules/typescript/bin/tsc'), '-p', '.'], { cwd: app, encoding: 'utf8', timeout: TSC_TIMEOUT_MS });
     expect(tsc.stdout.trim().split('\n')).toEqual([`misuse.ts(2,14): error TS2322: Type 'Promise<TranscribeResult>' is not assignable to type 'number'.`]);
-  });
+  }, TSC_TIMEOUT_MS + 10_000);
 
   it('(c) npx dgmon generate writes the same bundle as the sources generate', () => {
     const out = join(app, 'out');
     inApp('npx', ['--no-install', 'dgmon', 'generate', '--out', out]);
     const expected = generateBundle(loadConfig().config);
     for (const [path, content] of expected) expect(readFileSync(resolve(out, path), 'utf8'), path).toBe(content);
-  });
+  }, 120_000);
 });
