@@ -1,4 +1,5 @@
-// A `dgmon` command run as a child process of a benchmark (`node bin/dgmon.js …`, as systemd and the image run it):
+// A `dgmon` command run as a child process of a benchmark (`node bin/dgmon.js …`, as systemd and the image run it, or
+// the sources through tsx as before the build):
 // in its own process its RSS and CPU are its own, and the load generator's CPU is never counted against it. It is
 // ready once its output matches the line the caller waits for; it is always stopped (SIGTERM, then SIGKILL), also
 // when the benchmark fails or its process exits.
@@ -25,9 +26,14 @@ process.once('exit', () => {
   for (const child of running) child.kill('SIGKILL');
 });
 
+/** How `dgmon` is started: the built package (bin/dgmon.js, as systemd and the image run it), or the sources through
+ * tsx as every dgmon before the build ran, in production too (bench/tsx-dgmon.mjs). */
+export type Entry = 'built' | 'tsx';
+const ENTRY_SCRIPT: Record<Entry, string> = { built: 'bin/dgmon.js', tsx: 'bench/tsx-dgmon.mjs' };
+
 /** Runs `dgmon ARGS` (with `nodeArgs` for node itself, e.g. --cpu-prof) until its output matches `ready`. */
-export async function startDgmon(name: string, args: string[], ready: RegExp, nodeArgs: string[] = []): Promise<Child> {
-  const child = spawn(process.execPath, [...nodeArgs, path.join(root, 'bin/dgmon.js'), ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+export async function startDgmon(name: string, args: string[], ready: RegExp, nodeArgs: string[] = [], entry: Entry = 'built'): Promise<Child> {
+  const child = spawn(process.execPath, [...nodeArgs, path.join(root, ENTRY_SCRIPT[entry]), ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
   let output = '';
   let exit: string | undefined;

@@ -1,5 +1,5 @@
 // `dgmon generate`: wall time and peak memory of the command as a user runs it (a fresh `node bin/dgmon.js generate`
-// process, tsx start-up included), for the default config and a multi-cluster Kubernetes sidecar config, and the time
+// process on the built package, start-up included), for the default config and a multi-cluster Kubernetes sidecar config, and the time
 // of the generation itself in-process (generateBundle, then writing the files), so start-up and work are told apart.
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';

@@ -1,12 +1,12 @@
 #!/usr/bin/env node
-// The `dgmon` command. The sources are TypeScript run through tsx, so a fresh clone works right after
-// `npm ci` with no build step, and `npx dgmon …` always runs the code that is checked out.
-import { register } from 'tsx/esm/api';
+// The `dgmon` command: runs the JavaScript that `npm run build` compiled into dist/ (built by `npm ci` and `npm pack`
+// through the "prepare" script). From the sources, without a build: `npm run dev -- <command>`.
+import { existsSync } from 'node:fs';
 
-register();
-const { main } = await import('../cli/main.ts');
-process.exitCode = await main(process.argv.slice(2));
-// Every command has closed what it opened by the time main() returns. A timer left by a dependency must not hold the
-// process: the Deepgram SDK keeps its request timeout running after an aborted call (up to the probe's timeout plus
-// 5 s), which would outlast Kubernetes' 30 s termination grace. Unref'd: a process with nothing left exits before it.
-setTimeout(() => process.exit(), 1_000).unref();
+const entry = new URL('../dist/cli/run.js', import.meta.url);
+if (!existsSync(entry)) {
+  // A clone that was never installed or built: one line that says what to do, not a module-not-found stack trace.
+  process.stderr.write('dgmon: dist/ is missing (no build): run `npm ci` or `npm run build` in the dgmon checkout first\n');
+  process.exit(1);
+}
+await import(entry.href);

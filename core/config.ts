@@ -256,7 +256,7 @@ const packaging = z
       .describe('DIR/compose/: a monitoring stack that joins a Deepgram Docker Compose deployment.'),
     systemd: z
       .strictObject({
-        installDir: z.string().regex(/^\/[^\s]*$/, { message: 'must be an absolute path' }).default('/opt/dgmon').describe('Where dgmon is installed on the host (git clone or npm pack, then npm ci --omit=dev).'),
+        installDir: z.string().regex(/^\/[^\s]*$/, { message: 'must be an absolute path' }).default('/opt/dgmon').describe('Where dgmon is installed on the host (git clone, then npm ci, which builds dist/, and npm prune --omit=dev).'),
         node: z.string().regex(/^\/[^\s]*$/, { message: 'must be an absolute path' }).default('/usr/bin/node').describe('Node.js 20+ binary.'),
         sources: z
           .strictObject({

@@ -160,7 +160,7 @@ export function exporterContainer(config: DgmonConfig, apiUrl: string): Containe
       capabilities: { drop: ['ALL'] },
       seccompProfile: { type: 'RuntimeDefault' },
     },
-    // tsx keeps its transform cache under /tmp, the one writable place.
+    // The root filesystem is read-only: /tmp is the one writable place, for whatever Node or a library writes there.
     volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
   };
 }

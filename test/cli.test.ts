@@ -1,6 +1,6 @@
 // `dgmon generate` end to end: the files it writes, the checks they pass, and what it does with a bad config.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { mkdtempSync, writeFileSync, rmSync, existsSync, readFileSync, readdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync, rmSync, existsSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -110,6 +110,18 @@ describe('dgmon generate', () => {
     expect(existsSync(join(out, 'prometheus/alerts.yml'))).toBe(true);
     const bad = spawnSync(process.execPath, ['bin/dgmon.js', 'check-config', '--config', join(dir, 'bad.yaml')], { encoding: 'utf8', timeout: 60_000 });
     expect(bad.status).toBe(2);
+  });
+
+  it('without a build (a clone never installed) says in one line to run npm ci or npm run build', () => {
+    // The same bin, in a checkout-shaped folder with no dist/.
+    const clone = join(dir, 'clone');
+    mkdirSync(join(clone, 'bin'), { recursive: true });
+    copyFileSync('bin/dgmon.js', join(clone, 'bin/dgmon.js'));
+    const result = spawnSync(process.execPath, [join(clone, 'bin/dgmon.js'), 'generate'], { encoding: 'utf8', timeout: 60_000 });
+    expect(result.status).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(/^dgmon: .*`npm ci` or `npm run build`.*\n$/);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
   });
 });
 

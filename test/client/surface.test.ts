@@ -155,14 +155,16 @@ describe('options and the singleton', () => {
     expect(() => client.deepgramClient({ baseUrl: 'http://127.0.0.1:9' })).toThrow(/already configured/);
   });
 
-  it('is importable as dgmon/client, in vitest and in a plain node process under tsx', async () => {
-    const viaPackage = await import('dgmon/client');
-    expect(viaPackage.TranscriptionClient).toBe(client.TranscriptionClient);
-    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', "const m = await import('dgmon/client'); console.log(typeof m.deepgramClient, typeof m.synthesizeClip);"], {
+  it('is importable as dgmon/client from a plain node process: ESM import and CommonJS require of the built package', () => {
+    // The package's exports resolve to dist/ (built by the test set-up), with no TypeScript loader.
+    const imported = spawnSync(process.execPath, ['--input-type=module', '-e', "const m = await import('dgmon/client'); console.log(typeof m.deepgramClient, typeof m.synthesizeClip);"], {
       encoding: 'utf8',
       timeout: 60_000,
     });
-    expect(child.stderr).toBe('');
-    expect(child.stdout.trim()).toBe('function function');
+    expect(imported.stderr).toBe('');
+    expect(imported.stdout.trim()).toBe('function function');
+    const required = spawnSync(process.execPath, ['-e', "const m = require('dgmon/client'); console.log(typeof m.TranscriptionClient);"], { encoding: 'utf8', timeout: 60_000 });
+    expect(required.stderr).toBe('');
+    expect(required.stdout.trim()).toBe('function');
   });
 });
