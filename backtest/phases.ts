@@ -4,6 +4,7 @@
 // milliseconds between the scheduled instant and the evaluation's start, which reads the same samples). A backtest
 // evaluating at those instants replays the live rules sample for sample.
 import { durationMilliseconds } from '../core/duration.ts';
+import { prometheusEndpoint } from '../daemons/prometheus.ts';
 
 interface RulesData {
   groups?: { name: string; interval?: number; lastEvaluation?: string }[];
@@ -36,14 +37,8 @@ export function phasesFromRules(data: RulesData, intervals: Record<string, strin
 
 /** GET /api/v1/rules?type=alert of the Prometheus at `baseUrl` (credentials in the URL sent as basic auth). */
 export async function fetchRules(baseUrl: string, timeoutMs: number): Promise<RulesData> {
-  const target = new URL(baseUrl);
-  const headers: Record<string, string> = {};
-  if (target.username || target.password) {
-    headers.authorization = `Basic ${Buffer.from(`${decodeURIComponent(target.username)}:${decodeURIComponent(target.password)}`).toString('base64')}`;
-    target.username = '';
-    target.password = '';
-  }
-  const response = await fetch(`${target.toString().replace(/\/+$/, '')}/api/v1/rules?type=alert`, { headers, signal: AbortSignal.timeout(timeoutMs) });
+  const { base, headers } = prometheusEndpoint(baseUrl);
+  const response = await fetch(`${base}/api/v1/rules?type=alert`, { headers, signal: AbortSignal.timeout(timeoutMs) });
   const body = (await response.json()) as { status?: string; data?: RulesData; error?: string };
   if (body.status !== 'success' || !body.data) throw new Error(`/api/v1/rules: HTTP ${response.status}: ${body.error ?? 'no data'}`);
   return body.data;

@@ -205,11 +205,10 @@ export function agentConfig(options: AgentOptions): string {
 export type PrometheusQueries = Pick<PrometheusHandle, 'query' | 'queryRange'>;
 
 /**
- * The query API of the Prometheus at `baseUrl` (a path prefix such as /prometheus is kept). Credentials written into
- * the URL (http://user:pass@host) are sent as basic auth, since fetch refuses them in the URL itself. `timeoutMs` (default
- * 15 s) bounds each request: `dgmon backtest` evaluates a day of a fleet-wide expression per request.
+ * A Prometheus base URL as fetch can use it: credentials written into the URL (http://user:pass@host) moved to a
+ * basic-auth header, since fetch refuses them in the URL itself; a path prefix such as /prometheus kept, no trailing /.
  */
-export function prometheusClient(baseUrl: string, options: { timeoutMs?: number } = {}): PrometheusQueries {
+export function prometheusEndpoint(baseUrl: string): { base: string; headers: Record<string, string> } {
   const target = new URL(baseUrl);
   const headers: Record<string, string> = {};
   if (target.username || target.password) {
@@ -217,7 +216,16 @@ export function prometheusClient(baseUrl: string, options: { timeoutMs?: number 
     target.username = '';
     target.password = '';
   }
-  const base = target.toString().replace(/\/+$/, '');
+  return { base: target.toString().replace(/\/+$/, ''), headers };
+}
+
+/**
+ * The query API of the Prometheus at `baseUrl` (a path prefix such as /prometheus is kept). Credentials written into
+ * the URL (http://user:pass@host) are sent as basic auth, since fetch refuses them in the URL itself. `timeoutMs` (default
+ * 15 s) bounds each request: `dgmon backtest` evaluates a day of a fleet-wide expression per request.
+ */
+export function prometheusClient(baseUrl: string, options: { timeoutMs?: number } = {}): PrometheusQueries {
+  const { base, headers } = prometheusEndpoint(baseUrl);
 
   async function api(path: string, params: Record<string, string>): Promise<unknown> {
     const { status, text } = await postForm(base, path, params, options.timeoutMs ?? REQUEST_TIMEOUT_MS, headers);

@@ -14,6 +14,7 @@ import { startDemoProxy, type TlsEndpoint } from '../../simulator/tls-endpoint.t
 import { startPrometheus, type PrometheusHandle } from '../../daemons/prometheus.ts';
 import { startAlertmanager, startWebhookRecorder, type AlertmanagerHandle, type WebhookRecorder } from '../support/alertmanager.ts';
 import { Capture } from '../support/net.ts';
+import { closeAll } from '../support/close-all.ts';
 
 // The scaled timings are shared with `dgmon preview`'s scripted run (cli/time-scaled.ts); the e2e files read them here.
 export { FOR, SOURCE_DOWN_FOR, SYMPTOM_FOR, ALERT_WINDOW, BURN_RATE_WINDOWS, SIMULATOR_WINDOWS, LOAD, EXPORTER_TIMING } from '../../cli/time-scaled.ts';
@@ -63,12 +64,7 @@ export interface Stack {
 export async function startStack(laneCount: number): Promise<Stack> {
   const total = laneCount + 1;
   const closers: (() => Promise<void>)[] = [];
-  const close = async () => {
-    // Each stop is independent: one failing must not leave the others running.
-    const results = await Promise.allSettled(closers.reverse().map((c) => c()));
-    const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed.length > 0) throw new Error(`clean-up failed: ${failed.map((f) => String(f.reason)).join('; ')}`);
-  };
+  const close = () => closeAll(closers);
   try {
     const recorder = await startWebhookRecorder();
     closers.push(() => recorder.close());

@@ -18,6 +18,7 @@ import { startPrometheus, startPrometheusAgent, type PrometheusHandle, type Agen
 import { startVictoriaMetrics, startVmalert, type VictoriaMetricsHandle, type VmalertHandle } from '../../daemons/victoria-metrics.ts';
 import { startAlertmanager, startWebhookRecorder, type AlertmanagerHandle, type WebhookRecorder } from '../support/alertmanager.ts';
 import { Capture } from '../support/net.ts';
+import { closeAll } from '../support/close-all.ts';
 
 /** Clusters and the nodes in each; node-1 exists in both. */
 export const TOPOLOGY = { east: ['node-1', 'node-2'], west: ['node-1'] } as const;
@@ -98,11 +99,7 @@ async function prometheusRuleFailures(url: string): Promise<string[]> {
 
 export async function startTopology(): Promise<Topology> {
   const closers: (() => Promise<void>)[] = [];
-  const close = async () => {
-    const results = await Promise.allSettled(closers.reverse().map((c) => c()));
-    const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed.length > 0) throw new Error(`clean-up failed: ${failed.map((f) => String(f.reason)).join('; ')}`);
-  };
+  const close = () => closeAll(closers);
   try {
     const recorder = await startWebhookRecorder();
     closers.push(() => recorder.close());
