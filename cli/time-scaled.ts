@@ -50,9 +50,9 @@ const SCRAPE_BUDGET = '800ms';
 
 /**
  * The defaults with time scaled down. `extra` adds top-level fields the scaling does not set (cluster, alertmanager,
- * runbooks…).
+ * runbooks…); `alertOverrides` sets alert fields over the scaled ones.
  */
-export function timeScaledConfig(extra: Record<string, unknown> = {}): DgmonConfig {
+export function timeScaledConfig(extra: Record<string, unknown> = {}, alertOverrides: Record<string, Record<string, unknown>> = {}): DgmonConfig {
   const defaults = parseConfig({});
   const alerts: Record<string, Record<string, unknown>> = {};
   for (const [name, block] of Object.entries(defaults.alerts as Record<string, Record<string, unknown>>)) {
@@ -63,7 +63,7 @@ export function timeScaledConfig(extra: Record<string, unknown> = {}): DgmonConf
     if ('recentWindow' in block) scaled.recentWindow = RECENT_WINDOW;
     // A critical Xid is held a day after it clears in production; scaled, as long as its window.
     if ('criticalKeepFiringFor' in block) scaled.criticalKeepFiringFor = ALERT_WINDOW;
-    alerts[name] = scaled;
+    alerts[name] = { ...scaled, ...alertOverrides[name] };
   }
   return parseConfig({
     intervals: { evaluation: '1s', rate: '10s', scrape: '1s' },

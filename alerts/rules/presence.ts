@@ -8,7 +8,9 @@ import type { AlertContext, RecordingRule, RuleGroup } from '../types.ts';
 
 export function presenceRecordingRules({ config, q, rec }: AlertContext): RuleGroup<RecordingRule>[] {
   const targetsOf = (expr: string) => by('count', q.clusterBy, by('group', [q.cluster, 'job', 'instance'], expr));
-  const tagged = (source: string, expr: string) => `label_replace(\n  ${expr},\n  "source", "${source}", "", ""\n)`;
+  // One rule per source, its name in a static label: each is a plain count a reader (or `dgmon backtest`'s expansion
+  // of recorded series) can pick by {source=…}.
+  const tagged = (source: string, expr: string): RecordingRule => ({ record: rec.clusterSourceTargets, expr, labels: { source } });
   // An Engine is counted by a series it registers at start-up, wherever it comes from (its own target, or the dgmon
   // exporter passing it through); dcgm-exporter by a field every GPU reports; the exporter by its targets.
   const sources = [
@@ -22,6 +24,6 @@ export function presenceRecordingRules({ config, q, rec }: AlertContext): RuleGr
     // Distinct GPUs per node (MIG instances of one GPU count once).
     { record: rec.nodeGpuCount, expr: by('count', q.nodeBy, by('group', [...q.nodeBy, 'gpu', 'UUID'], rec.gpuTemperature)) },
   ];
-  if (sources.length > 0) rules.unshift({ record: rec.clusterSourceTargets, expr: sources.join('\nor\n') });
+  rules.unshift(...sources);
   return [{ name: 'dgmon.presence.rules', rules }];
 }

@@ -150,7 +150,7 @@ describe('dgmon backtest against the alerts a live Prometheus recorded', () => {
     expect([...b.keys()].sort()).toEqual([...a.keys()].sort());
     // The faults raised what they should, so the comparison is not between two empty sets.
     const names = [...a.keys()].map((k) => k.split(' ')[0]);
-    for (const name of ['DeepgramGPUTemperatureHigh', 'DeepgramEngineDisconnected', 'DeepgramHealthCheckFailing', 'DeepgramWatchdog']) expect(names).toContain(name);
+    for (const name of ['DeepgramGPUTemperatureHigh', 'DeepgramEngineDisconnected', 'DeepgramWatchdog']) expect(names).toContain(name);
     const diffs: string[] = [];
     for (const [key, live] of a) {
       const ours = b.get(key)!;

@@ -120,19 +120,21 @@ describe("Alertmanager's routing, inhibition and grouping, on the generated rout
     expect(routeAlert(am.route, { alertname: 'DeepgramWatchdog', severity: 'none' })[0]).toMatchObject({ receiver: 'deepgram-watchdog', groupIntervalMs: M, repeatIntervalMs: M });
   });
 
-  it('a down source mutes the error rate of its node, not of another node', () => {
+  it("a down Engine mutes its node's latency, not another node's, and never an error-rate page", () => {
     const list = [
-      episode('DeepgramSourceDown', 'critical', { cluster: 'c1', node: 'n1' }, 10, 40),
-      episode('DeepgramHighErrorRate', 'critical', { cluster: 'c1', node: 'n1' }, 12, 30),
-      episode('DeepgramHighErrorRate', 'critical', { cluster: 'c1', node: 'n2' }, 12, 30),
+      episode('DeepgramSourceDown', 'critical', { cluster: 'c1', node: 'n1', source: 'engine' }, 10, 40),
+      episode('DeepgramHighLatencyP95', 'warning', { cluster: 'c1', node: 'n1', source: 'engine' }, 12, 30),
+      episode('DeepgramHighLatencyP95', 'warning', { cluster: 'c1', node: 'n2', source: 'engine' }, 12, 30),
+      episode('DeepgramHighErrorRate', 'critical', { cluster: 'c1', node: 'n1', source: 'engine' }, 12, 30),
     ];
     const muted = mutedSpans(list, am.inhibit_rules ?? [], 100 * M);
-    expect(muted).toEqual([[], [[12 * M, 30 * M]], []]);
+    expect(muted).toEqual([[], [[12 * M, 30 * M]], [], []]);
     const sent = notifications(list, am, 100 * M).filter((n) => n.firing > 0);
-    // SourceDown once; the error rate of n2 once (n1's is muted in the same alertname/cluster group).
-    expect(sent.map((n) => [n.receiver, n.group.includes('DeepgramSourceDown') ? 'down' : 'errors', n.firing])).toEqual([
+    // SourceDown and the error rate each page once; the latency ticket only for n2 (n1's is muted).
+    expect(sent.map((n) => [n.receiver, n.group.includes('DeepgramSourceDown') ? 'down' : n.group.includes('DeepgramHighErrorRate') ? 'errors' : 'latency', n.firing]).sort()).toEqual([
       ['deepgram-pager', 'down', 1],
       ['deepgram-pager', 'errors', 1],
+      ['deepgram-ticket', 'latency', 1],
     ]);
   });
 

@@ -33,16 +33,30 @@ const BATCH_SEND_DEADLINE = '250ms';
 /** The scaled config for one engine's Alertmanager: receivers post to `<webhook>/<engine>/<receiver>`. */
 export function topologyConfig(webhook: string, engine: EngineName): DgmonConfig {
   const hook = (path: string) => ({ webhook_configs: [{ url: `${webhook}/${engine}/${path}`, send_resolved: true }] });
-  return timeScaledConfig({
-    cluster: { multiCluster: true },
-    node: { engine: { hostLabel: HOST_LABEL }, dcgm: { hostLabel: HOST_LABEL } },
-    alertmanager: {
-      groupWait: '1s',
-      groupInterval: '2s',
-      repeatInterval: '1h',
-      receivers: { pager: hook('pager'), ticket: hook('ticket'), watchdog: hook('watchdog') },
+  return timeScaledConfig(
+    {
+      cluster: { multiCluster: true },
+      node: { engine: { hostLabel: HOST_LABEL }, dcgm: { hostLabel: HOST_LABEL } },
+      alertmanager: {
+        groupWait: '1s',
+        groupInterval: '2s',
+        repeatInterval: '1h',
+        receivers: { pager: hook('pager'), ticket: hook('ticket'), watchdog: hook('watchdog') },
+      },
     },
-  });
+    {
+      // Both engines load the same files, and vmalert 1.79 refuses keep_firing_for: the setting docs/scale-out.md gives
+      // vmalert users (the critical Xid page then resolves after its window, as DeepgramGPUDisappeared keeps watch).
+      DeepgramGPUXidErrors: { criticalKeepFiringFor: '0s' },
+      // VictoriaMetrics makes a new series queryable 5-6 s after its first sample, and a recorded series goes through
+      // that twice (the agents' samples, then vmalert's write-back): at start-up the per-cluster target counts are not
+      // there yet for longer than the scaled 15 s. Production's 2m covers it many times over.
+      DeepgramSourceDown: { for: '30s' },
+      // "Errors within the last minute", scaled to 3 s, is shorter than what VictoriaMetrics holds back from queries
+      // (-search.latencyOffset, plus the agents' send interval): a 10 s window still asks for recent errors.
+      DeepgramHighErrorRate: { recentWindow: '10s' },
+    },
+  );
 }
 
 export interface TopologyNode {

@@ -3,7 +3,7 @@
 // agent snippet completes a prometheus.yml that `promtool check config --agent` accepts and a real agent runs (its
 // cluster from the environment), and the Mimir namespace file holds exactly the plain files' groups.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dump, load } from 'js-yaml';
@@ -43,26 +43,25 @@ describe('dgmon generate: scale-out views', () => {
     for (const p of Object.values(SCALE_OUT_PATHS)) expect([...files.keys()]).toContain(p);
   });
 
-  it('vmalert -dryRun loads the plain rule files through the generated flags', () => {
-    const { out, files, config } = bundle('vmalert');
+  it('vmalert -dryRun loads the plain rule files through the generated flags (keep_firing_for off, as vmalert 1.79 needs)', () => {
+    const { out, files, config } = bundle('vmalert', { alerts: { DeepgramGPUXidErrors: { criticalKeepFiringFor: '0s' } } });
     const args = argsOf(files.get(SCALE_OUT_PATHS.vmalertArgs)!);
     expect(args).toEqual(vmalertArgs(config));
     expect(args).toContain(`-rule=${join(out, OUTPUT_PATHS.recordingRules)}`);
     expect(args).toContain(`-rule=${join(out, OUTPUT_PATHS.alertingRules)}`);
     expect(args).toContain('-disableAlertgroupLabel');
+    expect(files.get(SCALE_OUT_PATHS.vmalertArgs)).not.toMatch(/keep_firing_for/);
     const result = run('vmalert', ['-dryRun', ...args]);
     expect(result.code, result.stderr.slice(-2000)).toBe(0);
   });
 
-  it('vmalert -dryRun is a real check: a rule this vmalert cannot run fails it', () => {
-    const { out, files } = bundle('vmalert-refused');
-    const alerts = load(readFileSync(join(out, OUTPUT_PATHS.alertingRules), 'utf8')) as { groups: { rules: Record<string, unknown>[] }[] };
-    // keep_firing_for is newer than vmalert 1.79 (and than some Thanos and Mimir rulers): the bundle never uses it.
-    alerts.groups[0]!.rules[0]!.keep_firing_for = '5m';
-    writeFileSync(join(out, OUTPUT_PATHS.alertingRules), dump(alerts));
-    const result = run('vmalert', ['-dryRun', ...argsOf(files.get(SCALE_OUT_PATHS.vmalertArgs)!)]);
+  it("vmalert -dryRun is a real check: this vmalert refuses the defaults' keep_firing_for, and vmalert.args says which setting to change", () => {
+    const { files } = bundle('vmalert-refused');
+    const text = files.get(SCALE_OUT_PATHS.vmalertArgs)!;
+    expect(text).toMatch(/^# alerts\.yml holds keep_firing_for .*criticalKeepFiringFor: 0s/m);
+    const result = run('vmalert', ['-dryRun', ...argsOf(text)]);
     expect(result.code).not.toBe(0);
-    expect(result.stderr).toMatch(/keep_firing_for/);
+    expect(result.stderr + result.stdout).toMatch(/keep_firing_for/);
   });
 
   it('the agent snippet names the cluster label and the store, and completes an agent config promtool accepts', () => {
