@@ -14,20 +14,21 @@ const engineIdle = [
   { series: `up{${ENGINE}}`, values: '1x30' },
 ];
 
+/** The page DeepgramHighErrorRate sends for node 10.0.0.5's Engine, with the error share its description names. */
+const engineErrorPage = (share: string) => ({
+  labels: { severity: 'critical', node: '10.0.0.5', source: 'engine' },
+  annotations: {
+    summary: 'Deepgram Engine is answering too many requests with server errors.',
+    description: `${share} of requests on node 10.0.0.5 ended in a server error (5xx) over the last 5m, above the 5 % limit.`,
+    ...links('DeepgramHighErrorRate', 'deepgram-node', '10.0.0.5'),
+  },
+});
+
 alertTest('DeepgramHighErrorRate', {
   input: [requests('2xx', '0+90x30'), requests('5xx', '0+10x30'), requests('4xx', '0+50x30')],
   fires: {
     at: '10m',
-    expect: [
-      {
-        labels: { severity: 'critical', node: '10.0.0.5', source: 'engine' },
-        annotations: {
-          summary: 'Deepgram Engine is answering too many requests with server errors.',
-          description: '6.667% of requests on node 10.0.0.5 ended in a server error (5xx) over the last 5m, above the 5 % limit.',
-          ...links('DeepgramHighErrorRate', 'deepgram-node', '10.0.0.5'),
-        },
-      },
-    ],
+    expect: [engineErrorPage('6.667%')],
   },
   // Pending from 1-2m: not yet its 5 minutes.
   justBefore: { at: '5m' },
@@ -69,16 +70,7 @@ alertTest('DeepgramHighErrorRate', {
         {
           at: '16m',
           alert: 'DeepgramHighErrorRate',
-          expect: [
-            {
-              labels: { severity: 'critical', node: '10.0.0.5', source: 'engine' },
-              annotations: {
-                summary: 'Deepgram Engine is answering too many requests with server errors.',
-                description: '10% of requests on node 10.0.0.5 ended in a server error (5xx) over the last 5m, above the 5 % limit.',
-                ...links('DeepgramHighErrorRate', 'deepgram-node', '10.0.0.5'),
-              },
-            },
-          ],
+          expect: [engineErrorPage('10%')],
         },
       ],
     },
@@ -94,16 +86,7 @@ alertTest('DeepgramHighErrorRate', {
         {
           at: '17m',
           alert: 'DeepgramHighErrorRate',
-          expect: [
-            {
-              labels: { severity: 'critical', node: '10.0.0.5', source: 'engine' },
-              annotations: {
-                summary: 'Deepgram Engine is answering too many requests with server errors.',
-                description: '10% of requests on node 10.0.0.5 ended in a server error (5xx) over the last 5m, above the 5 % limit.',
-                ...links('DeepgramHighErrorRate', 'deepgram-node', '10.0.0.5'),
-              },
-            },
-          ],
+          expect: [engineErrorPage('10%')],
         },
       ],
     },
