@@ -10,7 +10,7 @@ import type { DgmonConfig } from '../core/config.ts';
 import { loadConfig } from '../core/load.ts';
 import { durationMilliseconds, durationSeconds, isDuration } from '../core/duration.ts';
 import { prometheusClient } from '../daemons/prometheus.ts';
-import { UsageError } from '../cli/errors.ts';
+import { UsageError } from '../core/usage-error.ts';
 import { url } from '../verify/command.ts';
 import { alertNames, backtest, type BacktestResult } from './run.ts';
 import { renderJson, renderText, rate, type Side } from './text.ts';

@@ -2,13 +2,13 @@
 // SIGTERM or SIGINT, closing its servers before the process exits. The simulator's modules are loaded only by the
 // commands that run it, so the exporter's process holds the exporter alone (bench/exporter-overhead.ts measures it).
 import type { DgmonConfig } from '../core/config.ts';
-import { UsageError } from './errors.ts';
+import { UsageError } from '../core/usage-error.ts';
 import { startExporter, type ExporterHandle } from '../exporter/index.ts';
 import { SCENARIOS, type ScenarioName } from '../simulator/scenarios.ts';
 import type { Simulator } from '../simulator/index.ts';
 import type { TlsEndpoint } from '../simulator/tls-endpoint.ts';
 import { SIMULATOR_PORTS } from './ports.ts';
-import type { Io } from './main.ts';
+import type { Io } from './io.ts';
 
 /** The demo's stand-in for the TLS proxy in front of the API (443 + 18000), whose certificate the expiry watch reads. */
 export const DEMO_PROXY_PORT = 18443;
@@ -56,7 +56,7 @@ export async function runDemo(base: DgmonConfig, opts: { out: string; scenario: 
   const [{ startSimulator }, { startDemoProxy }, { watchSimulator }] = await Promise.all([
     import('../simulator/index.ts'),
     import('../simulator/tls-endpoint.ts'),
-    import('./watch-simulator.ts'),
+    import('../simulator/watch-simulator.ts'),
   ]);
   const simulator = await startSimulator({ scenario: scenarioName(opts.scenario), ports: { ...SIMULATOR_PORTS } });
   let exporter: ExporterHandle | undefined;

@@ -8,23 +8,16 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { exporterOverride, type ExporterFlags } from './exporter-settings.ts';
 import type { SimulateFlags } from './long-running.ts';
 import { SIMULATOR_PORTS } from './ports.ts';
-import { UsageError } from './errors.ts';
+import { UsageError } from '../core/usage-error.ts';
+import { processIo, type Io } from './io.ts';
+
+export type { Io };
 import type { VerifyFlags } from '../verify/command.ts';
 import type { PreviewFlags } from '../preview/command.ts';
 import type { BacktestFlags } from '../backtest/command.ts';
 
 /** Exit codes: 0 done, 1 failed, 2 invalid config or usage. */
 export const EXIT = { ok: 0, failed: 1, invalid: 2 } as const;
-
-export interface Io {
-  out: (text: string) => void;
-  err: (text: string) => void;
-}
-
-const processIo: Io = {
-  out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
-  err: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
-};
 
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
   let code: number = EXIT.ok;

@@ -9,7 +9,8 @@
 // (8080), engine (metrics 9991) and license-proxy (status 8080 in the network, 8089 on the host), and no network.
 import { load } from 'js-yaml';
 import type { DgmonConfig } from '../core/config.ts';
-import { OUTPUT_PATHS, yamlFile } from './plain.ts';
+import { OUTPUT_PATHS } from './plain.ts';
+import { yamlFile } from './yaml.ts';
 import { GRAFANA_PATHS } from './grafana.ts';
 import { DGMON_NAME, exporterPort, dashboardDir, jobsOf } from './deploy-common.ts';
 

@@ -2,9 +2,7 @@
 // exporter's port, and multi-document YAML. Chart facts are from deepgram/self-hosted-resources,
 // charts/deepgram-self-hosted/templates/{api/api.deployment.yaml, api/api.service.yaml, engine/engine.service.yaml,
 // license-proxy/license-proxy.service.yaml}.
-import { dump } from 'js-yaml';
 import { scrapeJobs, type DgmonConfig, type ScrapeJobs } from '../core/config.ts';
-import { yamlFile } from './plain.ts';
 import { GRAFANA_PATHS } from './grafana.ts';
 
 export const DGMON_NAME = 'dgmon';
@@ -31,12 +29,6 @@ export function deepgramServices(config: DgmonConfig) {
     api: { deployment: k.apiPrefix, service: api, port: 8080, podApp: 'deepgram-api', url: `http://${api}.${ns}.svc:8080` },
     licenseProxy: { service: licenseProxy, port: 'status', url: `http://${licenseProxy}.${ns}.svc:8080` },
   };
-}
-
-/** Several YAML documents in one file, under one generated-by header. */
-export function yamlDocuments(documents: readonly unknown[], what: string): string {
-  const [first, ...rest] = documents;
-  return yamlFile(first, what) + rest.map((d) => `---\n${dump(d, { lineWidth: -1, noRefs: true })}`).join('');
 }
 
 /**

@@ -2,7 +2,7 @@
 // file provisioning for the dashboards and a Prometheus datasource.
 import type { DgmonConfig } from '../core/config.ts';
 import { buildDashboards } from '../dashboards/index.ts';
-import { yamlFile } from './plain.ts';
+import { yamlFile } from './yaml.ts';
 
 export const GRAFANA_PATHS = {
   dashboard: (uid: string) => `grafana/dashboards/${uid}.json`,

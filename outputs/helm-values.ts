@@ -15,7 +15,8 @@
 //   a provider's path must be /var/lib/grafana/dashboards/<provider>.
 import { load } from 'js-yaml';
 import type { DgmonConfig } from '../core/config.ts';
-import { OUTPUT_PATHS, yamlFile } from './plain.ts';
+import { OUTPUT_PATHS } from './plain.ts';
+import { yamlFile } from './yaml.ts';
 import { GRAFANA_PATHS } from './grafana.ts';
 import { ruleGroups } from './kubernetes.ts';
 import { dcgmHonorsLabels, deepgramServices, DGMON_NAME, dashboardFiles, jobsOf } from './deploy-common.ts';

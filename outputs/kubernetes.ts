@@ -10,7 +10,8 @@ import type { IPrometheusRule, IServiceMonitor, IPodMonitor } from '@kubernetes-
 import type { DgmonConfig } from '../core/config.ts';
 import { VERSION } from '../core/version.ts';
 import { OUTPUT_PATHS } from './plain.ts';
-import { exporterPort, DGMON_NAME, deepgramServices, yamlDocuments, dcgmHonorsLabels, dashboardFiles, jobsOf } from './deploy-common.ts';
+import { yamlDocuments } from './yaml.ts';
+import { exporterPort, DGMON_NAME, deepgramServices, dcgmHonorsLabels, dashboardFiles, jobsOf } from './deploy-common.ts';
 
 export const KUBERNETES_PATHS = {
   rules: 'kubernetes/prometheus-rule.yaml',

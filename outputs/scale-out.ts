@@ -5,7 +5,8 @@
 import { load } from 'js-yaml';
 import type { DgmonConfig } from '../core/config.ts';
 import { VERSION } from '../core/version.ts';
-import { OUTPUT_PATHS, yamlFile } from './plain.ts';
+import { OUTPUT_PATHS } from './plain.ts';
+import { yamlFile } from './yaml.ts';
 
 export const SCALE_OUT_PATHS = {
   agent: 'scale-out/agent-remote-write.yml',

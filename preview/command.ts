@@ -3,7 +3,7 @@
 // written printed. Exit 0 written, 1 failed (Chromium missing, Prometheus unreachable, a render failing), 130 interrupted.
 import { loadConfig } from '../core/load.ts';
 import { durationSeconds, isDuration } from '../core/duration.ts';
-import { UsageError } from '../cli/errors.ts';
+import { UsageError } from '../core/usage-error.ts';
 import { url } from '../verify/command.ts';
 import { runPreview } from './index.ts';
 

@@ -1,14 +1,14 @@
 // Data for the pictures when there is no Prometheus to read: a short scripted run of real parts on 127.0.0.1. Three
 // simulated Deepgram nodes, each behind its own dgmon exporter (the stand-in TLS proxy and two demo keys watched, the
 // synthetic probe on one node), scraped by a real Prometheus that evaluates the generated rules, with time scaled
-// down (cli/time-scaled.ts) so a minute shows what production shows in an hour. Healthy traffic first, then two
+// down (simulator/time-scaled.ts) so a minute shows what production shows in an hour. Healthy traffic first, then two
 // faults at once on two nodes (the third stays healthy for comparison), so the dashboards show an incident.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DgmonConfig } from '../core/config.ts';
 import { durationSeconds } from '../core/duration.ts';
 import { plainBundle, OUTPUT_PATHS } from '../outputs/plain.ts';
-import { timeScaledConfig, EXPORTER_TIMING, LOAD, SIMULATOR_WINDOWS } from '../cli/time-scaled.ts';
-import { watchSimulator } from '../cli/watch-simulator.ts';
+import { timeScaledConfig, EXPORTER_TIMING, LOAD, SIMULATOR_WINDOWS } from '../simulator/time-scaled.ts';
+import { watchSimulator } from '../simulator/watch-simulator.ts';
 import { startExporter } from '../exporter/index.ts';
 import { createLogger } from '../exporter/log.ts';
 import { startSimulator, type ScenarioName } from '../simulator/index.ts';

@@ -2,7 +2,7 @@
 // printed as a table or JSON, and the exit code: 0 when nothing failed (warnings allowed), 1 when a check failed.
 import type { DgmonConfig } from '../core/config.ts';
 import { durationMilliseconds, durationSeconds, isDuration } from '../core/duration.ts';
-import { UsageError } from '../cli/errors.ts';
+import { UsageError } from '../core/usage-error.ts';
 import { verify, DEFAULT_TIMEOUT_MS } from './run.ts';
 import { renderJson, renderTable } from './report.ts';
 

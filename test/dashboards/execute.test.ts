@@ -3,7 +3,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { parseConfig } from '../../core/config.ts';
 import { plainBundle, OUTPUT_PATHS } from '../../outputs/plain.ts';
-import { watchSimulator } from '../../cli/watch-simulator.ts';
+import { watchSimulator } from '../../simulator/watch-simulator.ts';
 import { startExporter, type ExporterHandle } from '../../exporter/index.ts';
 import { createLogger } from '../../exporter/log.ts';
 import { startSimulator, type Simulator } from '../../simulator/index.ts';

@@ -5,8 +5,8 @@
 // parallel lanes. Time is scaled down through the config: the same generators, other numbers. 127.0.0.1 only.
 import type { DgmonConfig } from '../../core/config.ts';
 import { plainBundle, OUTPUT_PATHS } from '../../outputs/plain.ts';
-import { timeScaledConfig, LOAD, SIMULATOR_WINDOWS, EXPORTER_TIMING } from '../../cli/time-scaled.ts';
-import { watchSimulator } from '../../cli/watch-simulator.ts';
+import { timeScaledConfig, LOAD, SIMULATOR_WINDOWS, EXPORTER_TIMING } from '../../simulator/time-scaled.ts';
+import { watchSimulator } from '../../simulator/watch-simulator.ts';
 import { startExporter, type ExporterHandle } from '../../exporter/index.ts';
 import { createLogger } from '../../exporter/log.ts';
 import { startSimulator, type Simulator, type ScenarioName } from '../../simulator/index.ts';
@@ -16,8 +16,8 @@ import { startAlertmanager, startWebhookRecorder, type AlertmanagerHandle, type 
 import { Capture } from '../support/net.ts';
 import { closeAll } from '../support/close-all.ts';
 
-// The scaled timings are shared with `dgmon preview`'s scripted run (cli/time-scaled.ts); the e2e files read them here.
-export { FOR, SOURCE_DOWN_FOR, SYMPTOM_FOR, ALERT_WINDOW, BURN_RATE_WINDOWS, SIMULATOR_WINDOWS, LOAD, EXPORTER_TIMING } from '../../cli/time-scaled.ts';
+// The scaled timings are shared with `dgmon preview`'s scripted run (simulator/time-scaled.ts); the e2e files read them here.
+export { FOR, SOURCE_DOWN_FOR, SYMPTOM_FOR, ALERT_WINDOW, BURN_RATE_WINDOWS, SIMULATOR_WINDOWS, LOAD, EXPORTER_TIMING } from '../../simulator/time-scaled.ts';
 
 /** The defaults with time scaled down, several clusters in one Prometheus, receivers posting to `webhook`. */
 export function scaledConfig(webhook: string): DgmonConfig {

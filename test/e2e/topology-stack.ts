@@ -9,8 +9,8 @@
 // in west), so only the cluster label tells their alerts and inhibitions apart. 127.0.0.1 only, time scaled down.
 import type { DgmonConfig } from '../../core/config.ts';
 import { plainBundle, OUTPUT_PATHS } from '../../outputs/plain.ts';
-import { timeScaledConfig, LOAD, SIMULATOR_WINDOWS, EXPORTER_TIMING } from '../../cli/time-scaled.ts';
-import { watchSimulator } from '../../cli/watch-simulator.ts';
+import { timeScaledConfig, LOAD, SIMULATOR_WINDOWS, EXPORTER_TIMING } from '../../simulator/time-scaled.ts';
+import { watchSimulator } from '../../simulator/watch-simulator.ts';
 import { startExporter, type ExporterHandle } from '../../exporter/index.ts';
 import { createLogger } from '../../exporter/log.ts';
 import { startSimulator, type Simulator } from '../../simulator/index.ts';

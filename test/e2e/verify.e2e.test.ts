@@ -11,7 +11,7 @@ import { dump } from 'js-yaml';
 import { parseConfig, type DgmonConfig } from '../../core/config.ts';
 import { plainBundle, OUTPUT_PATHS } from '../../outputs/plain.ts';
 import { RECEIVER_NAMES } from '../../alerts/alertmanager.ts';
-import { watchSimulator } from '../../cli/watch-simulator.ts';
+import { watchSimulator } from '../../simulator/watch-simulator.ts';
 import { startExporter, type ExporterHandle } from '../../exporter/index.ts';
 import { createLogger } from '../../exporter/log.ts';
 import { startSimulator, type Simulator } from '../../simulator/index.ts';

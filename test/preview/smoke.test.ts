@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { runPreview, type PreviewResult } from '../../preview/index.ts';
 import { GRID_GAP_PX, GRID_ROW_PX, dashboardModel } from '../../preview/panels.ts';
 import { buildDashboards } from '../../dashboards/index.ts';
-import { timeScaledConfig } from '../../cli/time-scaled.ts';
+import { timeScaledConfig } from '../../simulator/time-scaled.ts';
 import { decodePng, distinctColors, pixelsNear, pngSize } from '../support/png.ts';
 import { ensureTools } from '../support/tools.ts';
 

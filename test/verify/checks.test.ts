@@ -4,7 +4,7 @@ import { describe, it, expect } from 'vitest';
 import { parseConfig } from '../../core/config.ts';
 import { DCGM, DGMON, ENGINE } from '../../core/catalog/index.ts';
 import { buildAlertmanagerConfig, RECEIVER_NAMES } from '../../alerts/alertmanager.ts';
-import { yamlFile } from '../../outputs/plain.ts';
+import { yamlFile } from '../../outputs/yaml.ts';
 import { neededMetrics, readsSeries } from '../../verify/needed-metrics.ts';
 import { loadedRouting, notificationCounters, testAlerts, TEST_ALERTS, VERIFY_LABEL } from '../../verify/alertmanager.ts';
 import { makeReport, pass, fail, warn, renderTable, renderJson } from '../../verify/report.ts';

@@ -1,8 +1,8 @@
 // The exporter config that watches a simulated node: every source pointed at the simulator's endpoints. Used by
 // `dgmon demo` and by the tests that run the exporter in front of the simulator, so they wire it the same way.
 import { parseConfig, type DgmonConfig } from '../core/config.ts';
-import type { Simulator } from '../simulator/index.ts';
-import { DEMO_PROXY_NAME } from '../simulator/tls-endpoint.ts';
+import type { Simulator } from './index.ts';
+import { DEMO_PROXY_NAME } from './tls-endpoint.ts';
 import { SPOKEN_WORDS } from '../core/audio/clip.ts';
 
 export interface WatchOptions {
