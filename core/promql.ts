@@ -1,7 +1,7 @@
 // Small PromQL builders, so rules and dashboards read as what they compute rather than as string templates.
 // Everything that depends on the user's setup (selectors, cluster and node labels) is in `Promql`, built from config.
 import type { DgmonConfig } from './config.ts';
-import { splitMatchers } from './config.ts';
+import { splitMatchers } from './matchers.ts';
 import { DCGM_BLANK_SENTINEL_MIN } from './catalog/index.ts';
 
 /** `metric{m1,m2}`; empty matcher strings are skipped. */
