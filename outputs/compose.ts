@@ -7,12 +7,12 @@
 // and GPU series then share one instance, which is what joins them into one node off Kubernetes (node.*.hostLabel).
 // Deepgram's compose files (deepgram/self-hosted-resources docker/docker-compose.*.yml) name the services api
 // (8080), engine (metrics 9991) and license-proxy (status 8080 in the network, 8089 on the host), and no network.
-import { load } from 'js-yaml';
 import type { DgmonConfig } from '../core/config.ts';
+import type { Bundle } from './bundle.ts';
 import { OUTPUT_PATHS } from './plain.ts';
 import { yamlFile } from './yaml.ts';
-import { GRAFANA_PATHS } from './grafana.ts';
-import { DGMON_NAME, exporterPort, dashboardDir, jobsOf } from './deploy-common.ts';
+import { GRAFANA_PATHS, dashboardDir } from './grafana.ts';
+import { DGMON_NAME, exporterPort, jobsOf } from './deploy-common.ts';
 
 export const COMPOSE_PATHS = {
   compose: 'compose/docker-compose.yml',
@@ -36,12 +36,13 @@ export function composePrometheusConfig(config: DgmonConfig): Record<string, unk
   };
 }
 
-export function composeFile(config: DgmonConfig, plain: Map<string, string>): Record<string, unknown> {
+export function composeFile(bundle: Bundle): Record<string, unknown> {
+  const { config } = bundle;
   const c = config.packaging.compose;
   const published = (port: number) => `${c.bindAddress}:${port}:${port}`;
-  const bundle = `..:${BUNDLE_MOUNT}:ro`;
+  const bundleVolume = `..:${BUNDLE_MOUNT}:ro`;
   // Grafana reads dashboards from the path its provisioning file names.
-  const dashboardsPath = (load(plain.get(GRAFANA_PATHS.dashboardProvider)!) as { providers: { options: { path: string } }[] }).providers[0]!.options.path;
+  const dashboardsPath = bundle.grafana.dashboardProvider.providers[0]!.options.path;
   const provisioning = (path: string) => `${fromCompose(path)}:/etc/grafana/${path.slice('grafana/'.length)}:ro`;
   const sources = {
     DGMON_ENGINE_URL: c.sources.engine,
@@ -66,7 +67,7 @@ export function composeFile(config: DgmonConfig, plain: Map<string, string>): Re
       prometheus: {
         image: c.images.prometheus,
         command: [`--config.file=${inContainer(COMPOSE_PATHS.prometheus)}`, '--storage.tsdb.path=/prometheus', '--web.enable-lifecycle'],
-        volumes: [bundle, 'prometheus-data:/prometheus'],
+        volumes: [bundleVolume, 'prometheus-data:/prometheus'],
         ports: [published(9090)],
         networks: [DGMON_NAME],
         depends_on: [EXPORTER_SERVICE, 'alertmanager'],
@@ -75,7 +76,7 @@ export function composeFile(config: DgmonConfig, plain: Map<string, string>): Re
       alertmanager: {
         image: c.images.alertmanager,
         command: [`--config.file=${inContainer(OUTPUT_PATHS.alertmanager)}`, '--storage.path=/alertmanager'],
-        volumes: [bundle, 'alertmanager-data:/alertmanager'],
+        volumes: [bundleVolume, 'alertmanager-data:/alertmanager'],
         ports: [published(9093)],
         networks: [DGMON_NAME],
         ...hardened,
@@ -104,9 +105,10 @@ export function composeFile(config: DgmonConfig, plain: Map<string, string>): Re
   };
 }
 
-export function composeFiles(config: DgmonConfig, plain: Map<string, string>): Map<string, string> {
+export function composeFiles(bundle: Bundle): Map<string, string> {
+  const { config } = bundle;
   return new Map([
-    [COMPOSE_PATHS.compose, yamlFile(composeFile(config, plain), 'Docker Compose monitoring stack joining a Deepgram compose deployment (docker compose -f compose/docker-compose.yml up -d)')],
+    [COMPOSE_PATHS.compose, yamlFile(composeFile(bundle), 'Docker Compose monitoring stack joining a Deepgram compose deployment (docker compose -f compose/docker-compose.yml up -d)')],
     [COMPOSE_PATHS.prometheus, yamlFile(composePrometheusConfig(config), 'Prometheus configuration of the Compose stack (paths relative to this file, the bundle mounted at /etc/dgmon)')],
   ]);
 }

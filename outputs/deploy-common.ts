@@ -3,7 +3,6 @@
 // charts/deepgram-self-hosted/templates/{api/api.deployment.yaml, api/api.service.yaml, engine/engine.service.yaml,
 // license-proxy/license-proxy.service.yaml}.
 import { scrapeJobs, type DgmonConfig, type ScrapeJobs } from '../core/config.ts';
-import { GRAFANA_PATHS } from './grafana.ts';
 
 export const DGMON_NAME = 'dgmon';
 
@@ -40,18 +39,11 @@ export function dcgmHonorsLabels(config: DgmonConfig): boolean {
   return !config.node.dcgm.podLabels.every((l) => l.startsWith('exported_'));
 }
 
-/** The dashboard files of a plain bundle, by uid, exactly as written (GRAFANA_PATHS.dashboard decides the names). */
-export function dashboardFiles(plain: Map<string, string>): { uid: string; path: string; text: string }[] {
-  const [prefix, suffix] = GRAFANA_PATHS.dashboard('\u0000').split('\u0000') as [string, string];
-  return [...plain]
-    .filter(([path]) => path.startsWith(prefix) && path.endsWith(suffix))
-    .map(([path, text]) => ({ uid: path.slice(prefix.length, path.length - suffix.length), path, text }));
-}
-
-/** The folder holding the dashboard files. */
-export const dashboardDir = (): string => GRAFANA_PATHS.dashboard('\u0000').split('\u0000')[0]!.replace(/\/$/, '');
-
 /** The job names of the generated scrapes; a validated config always has all four (parseConfig checks them). */
 export function jobsOf(config: DgmonConfig): ScrapeJobs {
-  return scrapeJobs(config) as ScrapeJobs;
+  const { engine, dcgm, exporter, helmEngine } = scrapeJobs(config);
+  if (engine === undefined || dcgm === undefined || exporter === undefined || helmEngine === undefined) {
+    throw new Error('no scrape job name for every source: the config was not validated by parseConfig');
+  }
+  return { engine, dcgm, exporter, helmEngine };
 }

@@ -13,13 +13,11 @@
 //   annotations pass through) and additionalScrapeConfigs.yaml (passed through `tpl`, hence `{{ .Release.Namespace }}`).
 // - grafana/helm-charts charts/grafana: `dashboardProviders` and `dashboards.<provider>.<name>.json` (not templated);
 //   a provider's path must be /var/lib/grafana/dashboards/<provider>.
-import { load } from 'js-yaml';
 import type { DgmonConfig } from '../core/config.ts';
-import { OUTPUT_PATHS } from './plain.ts';
+import type { Bundle } from './bundle.ts';
 import { yamlFile } from './yaml.ts';
-import { GRAFANA_PATHS } from './grafana.ts';
-import { ruleGroups } from './kubernetes.ts';
-import { dcgmHonorsLabels, deepgramServices, DGMON_NAME, dashboardFiles, jobsOf } from './deploy-common.ts';
+import { dashboardText } from './grafana.ts';
+import { dcgmHonorsLabels, deepgramServices, DGMON_NAME, jobsOf } from './deploy-common.ts';
 
 export const HELM_PATHS = { values: 'helm/deepgram-self-hosted-values.yaml' } as const;
 
@@ -91,22 +89,23 @@ export function helmScrapeConfigs(config: DgmonConfig): Record<string, unknown>[
   ];
 }
 
-export function helmValues(config: DgmonConfig, plain: Map<string, string>): Record<string, unknown> {
+export function helmValues(bundle: Bundle): Record<string, unknown> {
+  const { config, rules } = bundle;
   const labels = config.packaging.labels;
   const additionalLabels = Object.keys(labels).length ? { additionalLabels: { ...labels } } : {};
-  const provider = (load(plain.get(GRAFANA_PATHS.dashboardProvider)!) as { providers: { folder: string }[] }).providers[0]!;
-  const dashboards = Object.fromEntries(dashboardFiles(plain).map(({ uid, text }) => [uid, { json: text }]));
+  const provider = bundle.grafana.dashboardProvider.providers[0]!;
+  const dashboards = Object.fromEntries(bundle.dashboards.map((d) => [d.uid, { json: dashboardText(d) }]));
   return {
     [KUBE_PROMETHEUS_STACK]: {
       // Installs the subchart without turning on the chart's autoscaling.
       includeDependency: true,
       prometheus: { prometheusSpec: { additionalScrapeConfigs: helmScrapeConfigs(config) } },
       additionalPrometheusRulesMap: {
-        'dgmon-recording': { ...additionalLabels, groups: ruleGroups(plain, OUTPUT_PATHS.recordingRules) },
-        'dgmon-alerting': { ...additionalLabels, groups: ruleGroups(plain, OUTPUT_PATHS.alertingRules) },
+        'dgmon-recording': { ...additionalLabels, groups: rules.recording },
+        'dgmon-alerting': { ...additionalLabels, groups: rules.alerting },
       },
       // Deepgram's chart ships Alertmanager off; dgmon's alerts need it, with dgmon's routing.
-      alertmanager: { enabled: true, config: load(plain.get(OUTPUT_PATHS.alertmanager)!) },
+      alertmanager: { enabled: true, config: bundle.alertmanager },
       grafana: {
         dashboardProviders: {
           'dgmon-dashboardproviders.yaml': {
@@ -120,12 +119,13 @@ export function helmValues(config: DgmonConfig, plain: Map<string, string>): Rec
   };
 }
 
-export function helmFiles(config: DgmonConfig, plain: Map<string, string>): Map<string, string> {
+export function helmFiles(bundle: Bundle): Map<string, string> {
+  const { config } = bundle;
   return new Map([
     [
       HELM_PATHS.values,
       yamlFile(
-        helmValues(config, plain),
+        helmValues(bundle),
         `values for Deepgram's deepgram-self-hosted chart: helm upgrade --install <release> deepgram/deepgram-self-hosted -n ${config.packaging.namespace} -f <your values> -f this file`,
       ),
     ],

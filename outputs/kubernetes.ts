@@ -1,17 +1,17 @@
 // DIR/kubernetes/: the bundle as Kubernetes objects for prometheus-operator and the Grafana sidecar. Rule groups and
-// dashboards are read from the plain files already generated, so the objects carry exactly what those files hold.
+// dashboards are the bundle's own objects, so the objects carry exactly what the plain files hold.
 // Types come from kubernetes-models (type-only imports: nothing of it is loaded at run time); the tests validate
 // every object against the same package's schemas.
-import { load } from 'js-yaml';
 import type { IConfigMap, IService } from 'kubernetes-models/v1';
 import type { IDeployment } from 'kubernetes-models/apps/v1';
 import type { IIoK8sApiCoreV1Container as Container } from 'kubernetes-models/v1';
 import type { IPrometheusRule, IServiceMonitor, IPodMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
 import type { DgmonConfig } from '../core/config.ts';
 import { VERSION } from '../core/version.ts';
-import { OUTPUT_PATHS } from './plain.ts';
+import type { Bundle } from './bundle.ts';
+import { dashboardText } from './grafana.ts';
 import { yamlDocuments } from './yaml.ts';
-import { exporterPort, DGMON_NAME, deepgramServices, dcgmHonorsLabels, dashboardFiles, jobsOf } from './deploy-common.ts';
+import { exporterPort, DGMON_NAME, deepgramServices, dcgmHonorsLabels, jobsOf } from './deploy-common.ts';
 
 export const KUBERNETES_PATHS = {
   rules: 'kubernetes/prometheus-rule.yaml',
@@ -25,13 +25,6 @@ export const KUBERNETES_PATHS = {
 export type KubernetesObject = IConfigMap | IService | IDeployment | IPrometheusRule | IServiceMonitor | IPodMonitor;
 
 type Relabeling = NonNullable<NonNullable<IServiceMonitor['spec']['endpoints']>[number]['relabelings']>[number];
-
-export type RuleGroup = NonNullable<IPrometheusRule['spec']['groups']>[number];
-
-/** Rule groups as written to a plain rule file. */
-export function ruleGroups(plain: Map<string, string>, path: string): RuleGroup[] {
-  return (load(plain.get(path)!) as { groups: RuleGroup[] }).groups;
-}
 
 /** Every object's metadata: its name, the namespace, dgmon's labels plus the configured ones, the annotations. */
 function metadata(config: DgmonConfig, name: string, labels: Record<string, string> = {}) {
@@ -56,27 +49,30 @@ const podKey = (labels: readonly string[]): Relabeling[] => [
   { action: 'replace', sourceLabels: ['__meta_kubernetes_pod_name'], targetLabel: labels[1]! },
 ];
 
-export function prometheusRule(config: DgmonConfig, plain: Map<string, string>): IPrometheusRule {
+export function prometheusRule(bundle: Bundle): IPrometheusRule {
+  const { config, rules } = bundle;
   return {
     apiVersion: 'monitoring.coreos.com/v1',
     kind: 'PrometheusRule',
     metadata: metadata(config, 'dgmon-rules', { 'app.kubernetes.io/component': 'rules' }),
     spec: {
-      groups: [...ruleGroups(plain, OUTPUT_PATHS.recordingRules), ...ruleGroups(plain, OUTPUT_PATHS.alertingRules)],
+      groups: [...rules.recording, ...rules.alerting],
     },
   };
 }
 
 /** One ConfigMap per dashboard, labelled for the Grafana sidecar, its folder in the annotation the sidecar reads. */
-export function dashboardConfigMaps(config: DgmonConfig, plain: Map<string, string>): IConfigMap[] {
-  return dashboardFiles(plain).map(({ uid, text }) => {
+export function dashboardConfigMaps(bundle: Bundle): IConfigMap[] {
+  const { config } = bundle;
+  return bundle.dashboards.map((dashboard) => {
+      const { uid } = dashboard;
       const meta = metadata(config, `dgmon-dashboard-${uid}`, { 'app.kubernetes.io/component': 'dashboards', grafana_dashboard: '1' });
       return {
         apiVersion: 'v1',
         kind: 'ConfigMap',
         // Read by the sidecar when its folderAnnotation is grafana_folder (docs/install.md says how to set it).
         metadata: { ...meta, annotations: { ...meta.annotations, grafana_folder: config.grafana.folder } },
-        data: { [`${uid}.json`]: text },
+        data: { [`${uid}.json`]: dashboardText(dashboard) },
       };
     });
 }
@@ -235,12 +231,13 @@ export function sidecarPatch(config: DgmonConfig): { spec: { template: { spec: {
 }
 
 /** Every object, by the file it goes to. */
-export function kubernetesObjects(config: DgmonConfig, plain: Map<string, string>): Map<string, KubernetesObject[]> {
+export function kubernetesObjects(bundle: Bundle): Map<string, KubernetesObject[]> {
+  const { config } = bundle;
   const k = config.packaging.kubernetes;
   const sidecar = k.exporter === 'sidecar';
   return new Map<string, KubernetesObject[]>([
-    [KUBERNETES_PATHS.rules, [prometheusRule(config, plain)]],
-    [KUBERNETES_PATHS.dashboards, dashboardConfigMaps(config, plain)],
+    [KUBERNETES_PATHS.rules, [prometheusRule(bundle)]],
+    [KUBERNETES_PATHS.dashboards, dashboardConfigMaps(bundle)],
     [
       KUBERNETES_PATHS.monitors,
       [
@@ -253,9 +250,10 @@ export function kubernetesObjects(config: DgmonConfig, plain: Map<string, string
   ]);
 }
 
-export function kubernetesFiles(config: DgmonConfig, plain: Map<string, string>): Map<string, string> {
+export function kubernetesFiles(bundle: Bundle): Map<string, string> {
+  const { config } = bundle;
   const files = new Map<string, string>();
-  for (const [path, objects] of kubernetesObjects(config, plain)) {
+  for (const [path, objects] of kubernetesObjects(bundle)) {
     if (objects.length) files.set(path, yamlDocuments(objects, `Kubernetes objects for dgmon (${path.split('/').pop()})`));
   }
   if (config.packaging.kubernetes.exporter === 'sidecar') {

@@ -1,9 +1,9 @@
 // Thin views of the same rules for a scale-out setup: per-cluster collectors (Prometheus in agent mode) writing to a
 // central store whose ruler evaluates the bundle. Nothing here is a second copy of a rule: the vmalert flags point at
-// the plain rule files, and the Mimir namespace file holds exactly their groups. Thanos Ruler takes the plain files
+// the plain rule files, and the Mimir namespace file holds the same rule group objects. Thanos Ruler takes the plain files
 // as they are (--rule-file), so it needs nothing of its own.
-import { load } from 'js-yaml';
 import type { DgmonConfig } from '../core/config.ts';
+import type { Bundle } from './bundle.ts';
 import { VERSION } from '../core/version.ts';
 import { OUTPUT_PATHS } from './plain.ts';
 import { yamlFile } from './yaml.ts';
@@ -35,10 +35,10 @@ export function vmalertArgs(config: DgmonConfig): string[] {
   ];
 }
 
-export function scaleOutFiles(config: DgmonConfig, plain: Map<string, string>): Map<string, string> {
+export function scaleOutFiles(bundle: Bundle): Map<string, string> {
+  const { config, rules } = bundle;
   const s = config.packaging.scaleOut;
   if (!s.enabled) return new Map();
-  const groups = (path: string) => (load(plain.get(path)!) as { groups: unknown[] }).groups;
   const agent = yamlFile(
     {
       global: { external_labels: { [config.cluster.label]: '${CLUSTER}' } },
@@ -57,7 +57,7 @@ export function scaleOutFiles(config: DgmonConfig, plain: Map<string, string>): 
     '',
   ].join('\n');
   const mimir = yamlFile(
-    { namespace: s.mimirNamespace, groups: [...groups(OUTPUT_PATHS.recordingRules), ...groups(OUTPUT_PATHS.alertingRules)] },
+    { namespace: s.mimirNamespace, groups: [...rules.recording, ...rules.alerting] },
     `the dgmon rule groups as one Mimir ruler namespace (mimirtool rules load)`,
   );
   return new Map([

@@ -3,13 +3,14 @@
 import { mkdirSync, writeFileSync, renameSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { DgmonConfig } from '../core/config.ts';
-import { plainBundle } from './plain.ts';
+import { buildBundle } from './bundle.ts';
+import { plainFiles } from './plain.ts';
 import { packagingFiles } from './packaging.ts';
 
-/** Everything `dgmon generate` writes: the plain files and the deployment targets made from them. */
+/** Everything `dgmon generate` writes: the plain files and the deployment targets, all views of one bundle. */
 export function generateBundle(config: DgmonConfig): Map<string, string> {
-  const plain = plainBundle(config);
-  return new Map([...plain, ...packagingFiles(config, plain)]);
+  const bundle = buildBundle(config);
+  return new Map([...plainFiles(bundle), ...packagingFiles(bundle)]);
 }
 
 export function writeBundle(outDir: string, files: Map<string, string>): string[] {

@@ -8,7 +8,7 @@ import { load } from 'js-yaml';
 import { parseConfig, jobMatches, scrapeJobs, type DgmonConfig } from '../../core/config.ts';
 import { Promql } from '../../core/promql.ts';
 import { ENGINE, DCGM, DGMON } from '../../core/catalog/index.ts';
-import { plainBundle } from '../../outputs/plain.ts';
+import { buildBundle } from '../../outputs/bundle.ts';
 import { kubernetesObjects, KUBERNETES_PATHS } from '../../outputs/kubernetes.ts';
 import { helmScrapeConfigs } from '../../outputs/helm-values.ts';
 import { composeFiles, COMPOSE_PATHS } from '../../outputs/compose.ts';
@@ -85,7 +85,7 @@ interface Monitor {
 }
 
 function monitorsOf(config: DgmonConfig): Monitor[] {
-  return kubernetesObjects(config, plainBundle(config)).get(KUBERNETES_PATHS.monitors)! as unknown as Monitor[];
+  return kubernetesObjects(buildBundle(config)).get(KUBERNETES_PATHS.monitors)! as unknown as Monitor[];
 }
 
 function viaMonitor(monitor: Monitor, target: KubeTarget, exposed: Record<string, string>): Record<string, string> {
@@ -179,7 +179,7 @@ describe('Helm values scrape configs', () => {
 describe('Compose Prometheus', () => {
   it('scrapes the exporter under a job every selector matches, and Engine and GPU share its instance', () => {
     const config = parseConfig({});
-    const prom = load(composeFiles(config, plainBundle(config)).get(COMPOSE_PATHS.prometheus)!) as {
+    const prom = load(composeFiles(buildBundle(config)).get(COMPOSE_PATHS.prometheus)!) as {
       scrape_configs: { job_name: string; static_configs: { targets: string[] }[] }[];
     };
     expect(prom.scrape_configs).toHaveLength(1);
