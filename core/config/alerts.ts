@@ -46,16 +46,16 @@ export const alerts = z
   .strictObject({
     DeepgramHighErrorRate: alert('Server-error share of Engine requests per node (source="engine"), of the calls of applications using the dgmon client (source = theirs), and of the synthetic probe\'s runs (source="probe").', {
       severity: severity('critical', 'Server errors reach users directly: page.'),
-      threshold: ratio(0.05, 'Share of Engine requests answered 5xx, and of client calls failing server-side (5xx, timeout, connection), over intervals.rate; the same share of failed probe runs over probeWindow. 5 % is the production checklist\'s limit.'),
-      for: duration('5m', 'The brief: over 5 % for 5 minutes. Together with recentWindow, server errors must go on for 5 minutes: a 30-second burst keeps the 5m ratio high for 5 minutes without being an outage, and never pages. An 8 % error burst pages within about 8-10 minutes.'),
+      threshold: ratio(0.05, 'Share of Engine requests answered 5xx, and of client calls failing server-side (5xx, timeout, connection), over intervals.rate; the same share of failed probe runs over probeWindow. 5 %: one request in twenty failing is an outage for the callers it hits, far above the stray errors of a healthy node.'),
+      for: duration('5m', 'Over the threshold for 5 minutes, so a restart or a short burst does not page. Together with recentWindow, server errors must go on for 5 minutes: a 30-second burst keeps the 5m ratio high for 5 minutes without being an outage, and never pages. An 8 % error burst pages within about 8-10 minutes.'),
       recentWindow: duration('1m', 'Errors must also have happened within this window at every evaluation of for: (still failing, the short window of the SRE workbook\'s multi-window alerts), so for: counts minutes of errors rather than minutes in which the 5m ratio still remembers a burst. Keep it at 2-4 scrape intervals.'),
       probeWindow: duration('15m', 'Window of the probe\'s failed-run share. The probe sends two runs a minute (batch and stream): 15 minutes hold about 30, enough for a share to mean something.'),
       probeMinFailures: positive(3, 'Failed probe runs (server error, timeout, connection, or refused by the open circuit) needed within probeWindow besides the share: one failed probe is a blip and must not page; three are a pattern. A dead API reaches three within about two minutes.'),
     }),
     DeepgramHighLatencyP95: alert('Batch P95 response time per node.', {
       severity: severity('warning', 'Batch callers are not waiting live; slow is a ticket, not a page.'),
-      thresholdSeconds: positive(10, 'P95 of engine_batch_response_time_seconds (and of dgmon_transcription_duration_seconds{mode="batch"} for clients and the probe). 10 s is the production checklist\'s limit; set it to your batch SLA. Keep it on a bucket boundary (1, 2.5, 5, 10, 30, 60) for an exact comparison.'),
-      for: duration('5m', 'The brief: over the target for 5 minutes. One large file does not open a ticket: it is one observation of many under the traffic gate (traffic.minRequestRate), not 5 % of them.'),
+      thresholdSeconds: positive(10, 'P95 of engine_batch_response_time_seconds (and of dgmon_transcription_duration_seconds{mode="batch"} for clients and the probe). 10 s is a generous bound for a batch request (a healthy node transcribes minutes of audio in seconds), so a P95 over it means callers are waiting; set it to your batch SLA. Keep it on a bucket boundary (1, 2.5, 5, 10, 30, 60) for an exact comparison.'),
+      for: duration('5m', 'Over the target for 5 minutes, so a slow minute or two (a burst of long files) does not open a ticket. One large file does not either: it is one observation of many under the traffic gate (traffic.minRequestRate), not 5 % of them.'),
       probeWindow: duration('30m', 'Window of the probe\'s batch P95: one batch probe a minute gives 30 observations, so one slow probe stays under the P95 and two do not (2 of 30 is over 5 %).'),
       probeMinRequests: positive(20, 'Successful batch probes needed within probeWindow: below 20 observations a P95 is simply the slowest one. A longer probe interval needs a longer probeWindow.'),
     }),
@@ -66,13 +66,13 @@ export const alerts = z
     }),
     DeepgramRateLimited: alert('HTTP 429 answers seen by dgmon and applications using its client library.', {
       severity: severity('warning', 'Throttling is a capacity or plan problem, fixed in hours, not minutes.'),
-      maxHits: positive(10, 'Rate-limit (HTTP 429) hits allowed within `window` before alerting; the production checklist says more than 10 per hour.'),
+      maxHits: positive(10, 'Rate-limit (HTTP 429) hits allowed within `window` before alerting: more than 10 in an hour is no longer a burst that retries absorb but a limit hit again and again.'),
       window: duration('1h', 'The window hits are counted over.'),
       for: duration('1m', 'Short: the window already smooths.'),
     }),
     DeepgramHealthCheckFailing: alert('The health check of the exporter (the same as its /health; source="health_check"), consecutive failed probe runs (source="probe"), and client circuit breakers held open (source = the application\'s).', {
       severity: severity('critical', 'The exporter cannot reach the API or the API has no Engine: users are affected.'),
-      for: duration('2m', 'The production checklist: failing for more than 2 minutes.'),
+      for: duration('2m', 'Failing for more than 2 minutes: rides out an API or Engine restart, and still pages while users are affected.'),
       probeFailures: positive(3, 'Consecutive failed runs of one probe mode before its for: starts: one failed probe (a restart, a blip) never pages; at one probe a minute, three in a row plus the for: page within about 4 minutes.'),
     }),
     DeepgramSourceDown: alert('Scrape targets down or absent, and sources the exporter cannot read.', {
@@ -120,7 +120,7 @@ export const alerts = z
     DeepgramGPUSaturated: alert('GPU busy ratio per GPU.', {
       severity: severity('warning', 'Time to add a node, not to wake someone.'),
       threshold: ratio(0.9, 'GPU busy ratio (DCGM_FI_DEV_GPU_UTIL, or DCGM_FI_PROF_GR_ENGINE_ACTIVE under MIG).'),
-      for: duration('15m', 'The issue brief: busy over 90 % for 15 minutes.'),
+      for: duration('15m', 'Busy over the threshold for 15 minutes: sustained load that calls for another node, not a burst the queue absorbs.'),
     }),
     DeepgramGPUIdleWhileServing: alert('An idle GPU under an Engine with active requests (CPU fallback).', {
       severity: severity('critical', 'Only real load on a node whose every GPU is idle fires it: the Engine serves that load on CPU, many times slower, and nothing else pages for it (the latency alerts it causes are warnings). Make it a warning if your latency alerts page.'),
