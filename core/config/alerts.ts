@@ -41,7 +41,6 @@ const burnWindows = z
     'Multi-window multi-burn-rate table (Google SRE workbook, chapter 5). The defaults page when 2 % of a 30-day budget burns in 1 h or 5 % in 6 h, and open a ticket for 10 % in 1 d or in 3 d. Change only together with slo.period.',
   );
 
-
 export const alerts = z
   .strictObject({
     DeepgramHighErrorRate: alert('Server-error share of Engine requests per node (source="engine"), of the calls of applications using the dgmon client (source = theirs), and of the synthetic probe\'s runs (source="probe").', {

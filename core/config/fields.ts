@@ -1,5 +1,5 @@
 // Field builders shared by the config sections: each takes the default and the reason for it, which becomes the
-// field's description (in the JSON Schema, `dgmon init` and docs/configuration.md), and refuses bad values with a
+// field's description (in the JSON Schema for editors and in `dgmon init`'s comments), and refuses bad values with a
 // message that says what a good one looks like.
 import { z } from 'zod';
 import { isDuration } from '../duration.ts';

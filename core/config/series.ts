@@ -17,7 +17,6 @@ const selector = (fallback: string, why: string) =>
     .default(fallback)
     .describe(why);
 
-
 /** How one source's series name their node: a pod pair on Kubernetes, else a host label. */
 const nodeKey = (what: string, podWhy: string, hostWhy: string) =>
   z
