@@ -1,14 +1,19 @@
 // Dashboard queries as Grafana would send them to Prometheus, template variables replaced the way Grafana would:
 // every variable at "All", $__rate_interval as the rate window of the config. Used to run, time and draw panels.
 import type { DgmonConfig } from '../core/config.ts';
+import { dashboardVariables, variableRef } from '../core/links.ts';
 import { buildDashboards } from './index.ts';
 
+/** `$name` and not the start of a longer name (`$host` must leave `$hostname` alone). */
+const reference = (name: string) => new RegExp(`${variableRef(name).replace('$', '\\$')}(?![A-Za-z0-9_])`, 'g');
+
 export function substituteVariables(expr: string, config: DgmonConfig, range = '1h'): string {
+  const variables = dashboardVariables(config);
   return expr
     .replaceAll('$__rate_interval', config.intervals.rate)
     .replaceAll('$__range', range)
-    .replaceAll('$cluster', '.*')
-    .replaceAll('$node', '.+');
+    .replace(reference(variables.cluster), '.*')
+    .replace(reference(variables.node), '.+');
 }
 
 /** The part of a panel's JSON (Grafana's classic model) that says what it queries. */

@@ -5,7 +5,7 @@ import { load } from 'js-yaml';
 import { parseConfig } from '../core/config.ts';
 import { knownSeriesNames } from '../core/catalog/index.ts';
 import { plainBundle, OUTPUT_PATHS } from '../outputs/plain.ts';
-import { DASHBOARD_UIDS } from '../alerts/types.ts';
+import { DASHBOARD_UIDS } from '../core/links.ts';
 import { parsePromql } from './support/promql-parse.ts';
 import { run } from './support/tools.ts';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';

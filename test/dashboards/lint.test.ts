@@ -5,7 +5,7 @@ import { parseConfig } from '../../core/config.ts';
 import { knownSeriesNames } from '../../core/catalog/index.ts';
 import { buildDashboards } from '../../dashboards/index.ts';
 import { buildRules } from '../../alerts/index.ts';
-import { DASHBOARD_UIDS } from '../../alerts/types.ts';
+import { DASHBOARD_UIDS } from '../../core/links.ts';
 import { parsePromql } from '../support/promql-parse.ts';
 import { substituteVariables } from '../../dashboards/queries.ts';
 
