@@ -48,8 +48,8 @@ export function panelTargets(panel: PanelTargetsJson, config: DgmonConfig, range
 export interface PanelQueries {
   /** "<dashboard uid> / <panel title>" */
   name: string;
-  /** Each query with its variables substituted, ready for Prometheus; `instant` ones Grafana sends as one instant query. */
-  queries: { refId: string; expr: string; instant: boolean }[];
+  /** Each query with its variables substituted, ready for Prometheus; `instant` ones Grafana sends as one instant query; the legend names its series. */
+  queries: { refId: string; expr: string; instant: boolean; legendFormat: string }[];
   /** The panel's minimum step ("Min interval"), when it sets one: Grafana's step for its range queries is never finer. */
   interval?: string;
 }
@@ -64,7 +64,7 @@ export function panelQueries(config: DgmonConfig, range = '5m'): PanelQueries[] 
       .filter((p) => p.type !== 'row')
       .map((panel) => ({
         name: `${dashboard.uid} / ${panel.title}`,
-        queries: panelTargets(panel, config, range).map(({ refId, expr, instant }) => ({ refId, expr, instant })),
+        queries: panelTargets(panel, config, range).map(({ refId, expr, instant, legendFormat }) => ({ refId, expr, instant, legendFormat })),
         ...(panel.interval ? { interval: panel.interval } : {}),
       })),
   );
