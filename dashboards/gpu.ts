@@ -1,6 +1,6 @@
 // Deepgram / GPUs: every GPU under the Engine, from dcgm-exporter. Per-GPU panels read the recorded series (cleaned
 // once, in base units); the few raw DCGM fields without a recorded series, read by instant queries only, are cleaned
-// here the same way (q.dcgmPerGpu, q.gpuMax) and aggregated to one series per GPU.
+// here the same way (q.dcgmWithoutBlanks, q.perGpu) and aggregated to one series per GPU.
 import { DCGM, DCGM_BLANK_SENTINEL_MIN } from '../core/catalog/index.ts';
 import { increase, num, sumBy, changes } from '../core/promql.ts';
 import { dashboardShell, filtered, stat, target, timeseries, instantTarget, type DashboardContext } from './common.ts';
@@ -13,17 +13,17 @@ export function gpuDashboard(ctx: DashboardContext) {
   const a = config.alerts;
   const byNode = (series: string, ...m: string[]) => filtered(series, nodeFilter, ...m);
   const nodeLabels = q.nodeBy.join(', ');
-  // Raw DCGM series get their node key from q.gpuMax: keep the GPUs of the selected nodes.
+  // Raw DCGM series get their node key from q.perGpu: keep the GPUs of the selected nodes.
   const selectedNodes = `on (${nodeLabels}) group by (${nodeLabels}) (${byNode(rec.gpuBusy)})`;
-  const perGpu = (metric: string) => `${q.dcgmPerGpu(metric)}\nand ${selectedNodes}`;
+  const perGpu = (metric: string) => `${q.perGpu(q.dcgmWithoutBlanks(metric))}\nand ${selectedNodes}`;
   // A DCGM counter over a range: rate()/increase() need the raw selector, so the blank sentinel is dropped from the
   // result instead: any GPU whose window holds a sentinel sample is left out (a jump from or to 9.2e18 is not a
-  // real increase). Then the same Hostname/hostname unification and node key as q.dcgmPerGpu.
+  // real increase). Then the same Hostname/hostname unification and node key as every DCGM series (q.perGpu).
   const counterPerGpu = (metric: string, fn: (expr: string, window: string) => string, window: string, scale = 1) => {
     const raw = q.dcgm(metric);
     const scaled = scale === 1 ? fn(raw, window) : `${fn(raw, window)} / ${num(scale)}`;
     const valid = `${scaled}\nunless max_over_time(${raw}[${window}]) >= ${num(DCGM_BLANK_SENTINEL_MIN)}`;
-    return `${q.gpuMax(valid)}\nand ${selectedNodes}`;
+    return `${q.perGpu(valid)}\nand ${selectedNodes}`;
   };
   const streamsPerNode = byNode(rec.nodeActiveStreams);
   const busyPerNode = sumBy(q.nodeBy, byNode(rec.gpuBusy));
