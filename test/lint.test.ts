@@ -27,6 +27,7 @@ interface Groups {
 const configs = {
   defaults: parseConfig({}),
   'multi-cluster': parseConfig({ cluster: { multiCluster: true }, extraLabels: { team: 'speech' } }),
+  'renamed labels': parseConfig({ cluster: { label: 'region', multiCluster: true }, node: { label: 'host' } }),
 };
 
 // Alerts whose condition is an event, not a level: they fire at once, with for: 0s.
