@@ -152,3 +152,21 @@ describe('tests cover every alert', () => {
     }
   });
 });
+
+describe('layering', () => {
+  // The generators share their vocabulary (uids, links, recorded-series and label names) through core/ only, so a
+  // change in one never reaches the other by an import.
+  const importsOf = (dir: string) =>
+    readdirSync(new URL(`../${dir}/`, import.meta.url), { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.ts'))
+      .flatMap((f) => [...readFileSync(new URL(`../${dir}/${f}`, import.meta.url), 'utf8').matchAll(/^import[^;]*?from '([^']+)'/gms)].map((m) => `${dir}/${f}: ${m[1]}`));
+
+  it('dashboards/ never imports alerts/, nor alerts/ dashboards/', () => {
+    const dashboards = importsOf('dashboards');
+    const alerts = importsOf('alerts');
+    expect(dashboards.length).toBeGreaterThan(10);
+    expect(alerts.length).toBeGreaterThan(10);
+    expect(dashboards.filter((i) => /\/alerts\//.test(i.split(': ')[1]!))).toEqual([]);
+    expect(alerts.filter((i) => /\/dashboards\//.test(i.split(': ')[1]!))).toEqual([]);
+  });
+});
