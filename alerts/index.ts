@@ -3,7 +3,8 @@
 // by one pass, so no alert module repeats them.
 import type { DgmonConfig } from '../core/config.ts';
 import { Promql } from '../core/promql.ts';
-import { recordNames } from './rules/names.ts';
+import { recordNames } from '../core/names.ts';
+import { dashboardUrl, runbookUrl } from '../core/links.ts';
 import { engineRecordingRules } from './rules/engine.ts';
 import { gpuRecordingRules } from './rules/gpu.ts';
 import { sloRecordingRules } from './rules/slo.ts';
@@ -19,7 +20,6 @@ import { gpuAlerts } from './groups/gpu.ts';
 import { expiryAlerts } from './groups/expiry.ts';
 import { metaAlerts } from './groups/meta.ts';
 import type { AlertContext, AlertDefinition, AlertingRule, AlertModule, RecordingRule, RuleGroup } from './types.ts';
-import { DASHBOARD_UIDS } from './types.ts';
 
 /** Alert groups in the order they are written; each module is one concern. */
 const ALERT_MODULES: [string, AlertModule][] = [
@@ -71,17 +71,6 @@ function isEnabled(config: DgmonConfig, alert: string): boolean {
   return settings?.enabled ?? true;
 }
 
-export function runbookUrl(config: DgmonConfig, alert: string): string {
-  return `${config.runbooks.baseUrl.replace(/\/+$/, '')}/${alert}.md`;
-}
-
-export function dashboardUrl(config: DgmonConfig, def: AlertDefinition): string {
-  const base = `${config.grafana.url.replace(/\/+$/, '')}/d/${DASHBOARD_UIDS[def.dashboard]}`;
-  const n = config.node.label;
-  // Go template: alerts without a node label (a vanished job) link to the dashboard itself.
-  return def.perNode ? `${base}{{ if $labels.${n} }}?var-${n}={{ $labels.${n} }}{{ end }}` : base;
-}
-
 function toRules(def: AlertDefinition, config: DgmonConfig): AlertingRule[] {
   return def.rules.map((r) => ({
     alert: def.name,
@@ -93,7 +82,7 @@ function toRules(def: AlertDefinition, config: DgmonConfig): AlertingRule[] {
       summary: def.summary,
       description: r.description,
       runbook_url: runbookUrl(config, def.name),
-      dashboard_url: dashboardUrl(config, def),
+      dashboard_url: dashboardUrl(config, def.dashboard, def.perNode),
     },
   }));
 }

@@ -2,7 +2,7 @@
 // thresholds, durations and queries that are actually deployed.
 import type { DgmonConfig } from '../core/config.ts';
 import type { AlertDefinition } from './types.ts';
-import { dashboardUrl } from './index.ts';
+import { dashboardUrl } from '../core/links.ts';
 
 export function renderRunbook(def: AlertDefinition, config: DgmonConfig): string {
   const r = def.runbook;
@@ -16,7 +16,7 @@ export function renderRunbook(def: AlertDefinition, config: DgmonConfig): string
   const confirm = r.confirm
     .map((c) => ('promql' in c ? `- ${c.what}:\n\n  \`\`\`promql\n  ${indent(c.promql)}\n  \`\`\`` : `- ${c.what}:\n\n  \`\`\`sh\n  ${indent(c.shell)}\n  \`\`\``))
     .join('\n');
-  const link = dashboardUrl(config, def)
+  const link = dashboardUrl(config, def.dashboard, def.perNode)
     .replace(/\{\{ if [^}]*\}\}|\{\{ end \}\}/g, '')
     .replace(/\{\{ \$labels\.(\w+) \}\}/g, '<$1>');
   return [

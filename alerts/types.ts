@@ -2,6 +2,8 @@
 // that keep each alert beside its runbook.
 import type { DgmonConfig } from '../core/config.ts';
 import type { Promql } from '../core/promql.ts';
+import type { DashboardKey } from '../core/links.ts';
+import type { RecordNames } from '../core/names.ts';
 
 export interface RecordingRule {
   record: string;
@@ -48,16 +50,6 @@ export interface Runbook {
   escalate: string;
 }
 
-/** Dashboards alerts link to; the uids are fixed so links resolve once the dashboards are provisioned. */
-export const DASHBOARD_UIDS = {
-  fleet: 'deepgram-fleet',
-  streaming: 'deepgram-streaming-capacity',
-  gpu: 'deepgram-gpu',
-  node: 'deepgram-node',
-  tts: 'deepgram-tts',
-} as const;
-export type DashboardKey = keyof typeof DASHBOARD_UIDS;
-
 export interface AlertDefinition {
   name: string;
   /** Static one-sentence summary ending with a period. */
@@ -74,7 +66,7 @@ export interface AlertContext {
   config: DgmonConfig;
   q: Promql;
   /** Names of the recording rules, so alerts read recorded series rather than repeating their queries. */
-  rec: import('./rules/names.ts').RecordNames;
+  rec: RecordNames;
   /** " in cluster X" when multi-cluster, else "": appended to descriptions. */
   inCluster: string;
 }

@@ -73,23 +73,25 @@ export class Promql {
 
   /**
    * The node key label added to a per-target expression, with the helper label dgmon_pod_key still on it: for use
-   * inside an aggregation `by` the node labels (byNode, gpuMax), which drops the helper. Off Kubernetes the key is
+   * inside an aggregation `by` the node labels (byNode, perGpu), which drops the helper. Off Kubernetes the key is
    * the host part of the host label ("10.0.0.5:9991" → "10.0.0.5"); where the pod labels are both set it is
    * "<namespace>/<pod>" instead, which is what dcgm-exporter's pod mapping and the Engine's scrape labels have in
-   * common on Kubernetes. Three label functions per series: every rule over raw series pays them at every
-   * evaluation (and a range query at every step), so there are no more than needed.
+   * common on Kubernetes. DCGM series first get the newer lowercase `hostname` copied into `Hostname`, so one label
+   * name works for every dcgm-exporter release. Three label functions per series (four for DCGM): every rule over
+   * raw series pays them at every evaluation (and a range query at every step), so there are no more than needed.
    */
-  nodeKey(expr: string, source: 'engine' | 'dcgm' | 'exporter'): string {
+  private nodeKey(expr: string, source: 'engine' | 'dcgm' | 'exporter'): string {
     const settings = source === 'dcgm' ? this.config.node.dcgm : this.config.node.engine;
     const [ns, pod] = settings.podLabels as [string, string];
     const host = settings.hostLabel;
     const L = this.node;
+    const input = source === 'dcgm' ? `label_replace(${expr}, "Hostname", "$1", "hostname", "(.+)")` : expr;
     // The host key (the whole value, less a trailing port), then "<namespace>/<pod>" where both are non-empty.
     return [
       `label_replace(`,
       `  label_join(`,
       `    label_replace(`,
-      `      ${expr.replace(/\n/g, '\n      ')},`,
+      `      ${input.replace(/\n/g, '\n      ')},`,
       `      "${L}", "$1", "${host}", "(.*?)(?::[0-9]+)?"`,
       `    ),`,
       `    "${NODE_KEY_HELPER}", "/", "${ns}", "${pod}"`,
@@ -99,7 +101,7 @@ export class Promql {
     ].join('\n');
   }
 
-  /** The node key added to a per-target expression that is not aggregated: `max without` drops the helper label. */
+  /** Every series of a per-target expression, not aggregated, with its node label added (the helper label dropped). */
   withNode(expr: string, source: 'engine' | 'dcgm' | 'exporter'): string {
     return without('max', [NODE_KEY_HELPER], this.nodeKey(expr, source));
   }
@@ -109,31 +111,17 @@ export class Promql {
     return by(op, labels, this.nodeKey(expr, source));
   }
 
-  /**
-   * One series per GPU from a DCGM expression whose blank sentinels are already handled: the newer lowercase
-   * `hostname` copied into `Hostname` (so one label name works for every dcgm-exporter release), the node key added,
-   * `max by` the GPU labels (and `extraBy`).
-   */
-  gpuMax(expr: string, extraBy: readonly string[] = []): string {
-    return by('max', [...this.gpuBy, ...extraBy], this.nodeKey(`label_replace(${expr}, "Hostname", "$1", "hostname", "(.+)")`, 'dcgm'));
+  /** A DCGM field with its blank sentinels (values ≥ 9.2e18 meaning "no reading") dropped. */
+  dcgmWithoutBlanks(metric: string, ...matchers: string[]): string {
+    return `${this.dcgm(metric, ...matchers)} < ${num(DCGM_BLANK_SENTINEL_MIN)}`;
   }
 
   /**
-   * A DCGM series made safe to use, one series per input series: blank sentinels dropped, `hostname` copied into
-   * `Hostname`, the node key added.
+   * One series per GPU from a DCGM expression whose blank sentinels are already handled: the node key added, `max by`
+   * the GPU labels (and `extraBy`).
    */
-  dcgmClean(metric: string, ...matchers: string[]): string {
-    return this.dcgmKeyed(`${this.dcgm(metric, ...matchers)} < ${num(DCGM_BLANK_SENTINEL_MIN)}`);
-  }
-
-  /** A DCGM expression whose sentinels are already handled: `hostname` copied into `Hostname`, node key added. */
-  dcgmKeyed(expr: string): string {
-    return this.withNode(`label_replace(${expr}, "Hostname", "$1", "hostname", "(.+)")`, 'dcgm');
-  }
-
-  /** A DCGM field per GPU, blank sentinels dropped (see gpuMax). */
-  dcgmPerGpu(metric: string, ...matchers: string[]): string {
-    return this.gpuMax(`${this.dcgm(metric, ...matchers)} < ${num(DCGM_BLANK_SENTINEL_MIN)}`);
+  perGpu(expr: string, extraBy: readonly string[] = []): string {
+    return this.byNode('max', [...this.gpuBy, ...extraBy], expr, 'dcgm');
   }
 }
 

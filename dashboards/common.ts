@@ -9,12 +9,8 @@ import { DataqueryBuilder as PromQuery } from '@grafana/grafana-foundation-sdk/p
 import type { DgmonConfig } from '../core/config.ts';
 import { Promql } from '../core/promql.ts';
 import { knownSeriesNames } from '../core/catalog/index.ts';
-import { recordNames, type RecordNames } from '../alerts/rules/names.ts';
-import { DASHBOARD_UIDS, type DashboardKey } from '../alerts/types.ts';
-import { runbookUrl } from '../alerts/index.ts';
-
-/** A GPU's series, named so that GPUs of several nodes stay apart in one legend. */
-export const GPU_LEGEND = '{{node}} GPU {{gpu}}';
+import { recordNames, type RecordNames } from '../core/names.ts';
+import { DASHBOARD_UIDS, dashboardVariables, legendLabel, runbookUrl, variableRef, type DashboardKey } from '../core/links.ts';
 
 /** Every panel and target reads from the dashboard's datasource variable. */
 export const DATASOURCE = { type: 'prometheus', uid: '${datasource}' };
@@ -27,17 +23,25 @@ export interface DashboardContext {
   nodeFilter: string;
   /** The same for per-cluster series. */
   clusterFilter: string;
+  /** Legend placeholder for the configured node label: `{{node}}`, or `{{host}}` when the label is `host`. */
+  nodeLegend: string;
+  /** A GPU's series, named so that GPUs of several nodes stay apart in one legend. */
+  gpuLegend: string;
 }
 
 export function dashboardContext(config: DgmonConfig): DashboardContext {
   const q = new Promql(config);
-  const cluster = config.cluster.multiCluster ? `${q.cluster}=~"$cluster"` : '';
+  const variables = dashboardVariables(config);
+  const cluster = config.cluster.multiCluster ? `${q.cluster}=~"${variableRef(variables.cluster)}"` : '';
+  const nodeLegend = legendLabel(q.node);
   return {
     config,
     q,
     rec: recordNames(config),
-    nodeFilter: [cluster, `${q.node}=~"$node"`].filter(Boolean).join(', '),
+    nodeFilter: [cluster, `${q.node}=~"${variableRef(variables.node)}"`].filter(Boolean).join(', '),
     clusterFilter: cluster,
+    nodeLegend,
+    gpuLegend: `${nodeLegend} GPU {{gpu}}`,
   };
 }
 
@@ -125,7 +129,8 @@ export function stat(ctx: DashboardContext, spec: PanelSpec): StatBuilder {
 /** The shell every dgmon dashboard shares: uid, tags, variables, links between dashboards, not editable. */
 export function dashboardShell(ctx: DashboardContext, key: DashboardKey, title: string, description: string): DashboardBuilder {
   const { q, rec, config } = ctx;
-  const clusterVariable = new QueryVariableBuilder('cluster')
+  const variables = dashboardVariables(config);
+  const clusterVariable = new QueryVariableBuilder(variables.cluster)
     .label('Cluster')
     .datasource(DATASOURCE)
     .query(`label_values(${rec.nodeStreamCapacity}, ${q.cluster})`)
@@ -134,7 +139,7 @@ export function dashboardShell(ctx: DashboardContext, key: DashboardKey, title: 
     .includeAll(true)
     .allValue('.*')
     .hide(config.cluster.multiCluster ? VariableHide.DontHide : VariableHide.HideVariable);
-  const nodeVariable = new QueryVariableBuilder('node')
+  const nodeVariable = new QueryVariableBuilder(variables.node)
     .label('Node')
     .datasource(DATASOURCE)
     .query(`label_values(${filtered(rec.nodeStreamCapacity, ctx.clusterFilter)}, ${q.node})`)

@@ -1,29 +1,29 @@
 // Deepgram / GPUs: every GPU under the Engine, from dcgm-exporter. Per-GPU panels read the recorded series (cleaned
 // once, in base units); the few raw DCGM fields without a recorded series, read by instant queries only, are cleaned
-// here the same way (q.dcgmPerGpu, q.gpuMax) and aggregated to one series per GPU.
+// here the same way (q.dcgmWithoutBlanks, q.perGpu) and aggregated to one series per GPU.
 import { DCGM, DCGM_BLANK_SENTINEL_MIN } from '../core/catalog/index.ts';
 import { increase, num, sumBy, changes } from '../core/promql.ts';
-import { GPU_LEGEND, dashboardShell, filtered, stat, target, timeseries, instantTarget, type DashboardContext } from './common.ts';
+import { dashboardShell, filtered, stat, target, timeseries, instantTarget, type DashboardContext } from './common.ts';
 
 /** DCGM energy is in millijoules: mJ ÷ 3.6e9 = kWh (and mJ/s ÷ 1000 = W, in the recording rule). */
 const MJ_PER_KWH = 3.6e9;
 
 export function gpuDashboard(ctx: DashboardContext) {
-  const { config, q, rec, nodeFilter } = ctx;
+  const { config, q, rec, nodeFilter, nodeLegend, gpuLegend } = ctx;
   const a = config.alerts;
   const byNode = (series: string, ...m: string[]) => filtered(series, nodeFilter, ...m);
   const nodeLabels = q.nodeBy.join(', ');
-  // Raw DCGM series get their node key from q.gpuMax: keep the GPUs of the selected nodes.
+  // Raw DCGM series get their node key from q.perGpu: keep the GPUs of the selected nodes.
   const selectedNodes = `on (${nodeLabels}) group by (${nodeLabels}) (${byNode(rec.gpuBusy)})`;
-  const perGpu = (metric: string) => `${q.dcgmPerGpu(metric)}\nand ${selectedNodes}`;
+  const perGpu = (metric: string) => `${q.perGpu(q.dcgmWithoutBlanks(metric))}\nand ${selectedNodes}`;
   // A DCGM counter over a range: rate()/increase() need the raw selector, so the blank sentinel is dropped from the
   // result instead: any GPU whose window holds a sentinel sample is left out (a jump from or to 9.2e18 is not a
-  // real increase). Then the same Hostname/hostname unification and node key as q.dcgmPerGpu.
+  // real increase). Then the same Hostname/hostname unification and node key as every DCGM series (q.perGpu).
   const counterPerGpu = (metric: string, fn: (expr: string, window: string) => string, window: string, scale = 1) => {
     const raw = q.dcgm(metric);
     const scaled = scale === 1 ? fn(raw, window) : `${fn(raw, window)} / ${num(scale)}`;
     const valid = `${scaled}\nunless max_over_time(${raw}[${window}]) >= ${num(DCGM_BLANK_SENTINEL_MIN)}`;
-    return `${q.gpuMax(valid)}\nand ${selectedNodes}`;
+    return `${q.perGpu(valid)}\nand ${selectedNodes}`;
   };
   const streamsPerNode = byNode(rec.nodeActiveStreams);
   const busyPerNode = sumBy(q.nodeBy, byNode(rec.gpuBusy));
@@ -37,7 +37,7 @@ export function gpuDashboard(ctx: DashboardContext) {
         unit: 'percentunit',
         min: 0,
         max: 1,
-        targets: [target(byNode(rec.gpuBusy), GPU_LEGEND)],
+        targets: [target(byNode(rec.gpuBusy), gpuLegend)],
         thresholds: [{ value: a.DeepgramGPUSaturated.threshold, color: 'orange' }],
         alert: 'DeepgramGPUSaturated',
       }),
@@ -49,7 +49,7 @@ export function gpuDashboard(ctx: DashboardContext) {
           'GPU memory used per GPU in bytes (DCGM_FI_DEV_FB_USED, MiB converted to bytes). The Engine preloads its models, so most of the memory is taken from start-up; the share of the total (free + used + reserved) is in the next panel.',
         unit: 'bytes',
         min: 0,
-        targets: [target(byNode(rec.gpuMemoryUsed), GPU_LEGEND)],
+        targets: [target(byNode(rec.gpuMemoryUsed), gpuLegend)],
         alert: 'DeepgramGPUMemoryNearlyFull',
       }),
     )
@@ -60,7 +60,7 @@ export function gpuDashboard(ctx: DashboardContext) {
         unit: 'percentunit',
         min: 0,
         max: 1,
-        targets: [target(byNode(rec.gpuMemoryUsedRatio), GPU_LEGEND)],
+        targets: [target(byNode(rec.gpuMemoryUsedRatio), gpuLegend)],
         thresholds: [{ value: a.DeepgramGPUMemoryNearlyFull.threshold, color: 'orange' }],
         alert: 'DeepgramGPUMemoryNearlyFull',
       }),
@@ -70,7 +70,7 @@ export function gpuDashboard(ctx: DashboardContext) {
         title: 'GPU temperature',
         description: 'GPU temperature per GPU (DCGM_FI_DEV_GPU_TEMP). Data-centre GPUs throttle around 85-90 °C, before they fail; the line is the alert threshold.',
         unit: 'celsius',
-        targets: [target(byNode(rec.gpuTemperature), GPU_LEGEND)],
+        targets: [target(byNode(rec.gpuTemperature), gpuLegend)],
         thresholds: [{ value: a.DeepgramGPUTemperatureHigh.thresholdCelsius, color: 'red' }],
         alert: 'DeepgramGPUTemperatureHigh',
       }),
@@ -83,8 +83,8 @@ export function gpuDashboard(ctx: DashboardContext) {
         unit: 'watt',
         min: 0,
         targets: [
-          target(byNode(rec.gpuPower), `${GPU_LEGEND} sampled`, 'A'),
-          target(byNode(rec.gpuEnergyPower), `${GPU_LEGEND} average (energy)`, 'B'),
+          target(byNode(rec.gpuPower), `${gpuLegend} sampled`, 'A'),
+          target(byNode(rec.gpuEnergyPower), `${gpuLegend} average (energy)`, 'B'),
         ],
       }),
     )
@@ -94,7 +94,7 @@ export function gpuDashboard(ctx: DashboardContext) {
         description: 'Streaming-multiprocessor clock per GPU (DCGM_FI_DEV_SM_CLOCK, MHz converted to Hz). A clock that drops while the GPU is busy means thermal or power throttling: compare with temperature and power.',
         unit: 'hertz',
         min: 0,
-        targets: [target(byNode(rec.gpuSmClock), GPU_LEGEND)],
+        targets: [target(byNode(rec.gpuSmClock), gpuLegend)],
       }),
     )
     .withPanel(
@@ -106,8 +106,8 @@ export function gpuDashboard(ctx: DashboardContext) {
         min: 0,
         max: 1,
         targets: [
-          target(byNode(rec.gpuTensorActive), `${GPU_LEGEND} tensor`, 'A'),
-          target(byNode(rec.gpuDramActive), `${GPU_LEGEND} DRAM`, 'B'),
+          target(byNode(rec.gpuTensorActive), `${gpuLegend} tensor`, 'A'),
+          target(byNode(rec.gpuDramActive), `${gpuLegend} DRAM`, 'B'),
         ],
       }),
     )
@@ -118,7 +118,7 @@ export function gpuDashboard(ctx: DashboardContext) {
           'New Xid errors per GPU: how often the last Xid code (DCGM_FI_DEV_XID_ERRORS, which holds the LAST code and never resets) changed within the rate interval. It cannot see the same code twice in a row; the alert also reads the optional DCGM_EXP_XID_ERRORS_COUNT, which can (not drawn here: it exists only where enabled, and only after an Xid).',
         unit: 'short',
         min: 0,
-        targets: [target(changes(byNode(rec.gpuXidLast), '$__rate_interval'), `${GPU_LEGEND} code changes`, 'A')],
+        targets: [target(changes(byNode(rec.gpuXidLast), '$__rate_interval'), `${gpuLegend} code changes`, 'A')],
         alert: 'DeepgramGPUXidErrors',
       }),
     )
@@ -127,7 +127,7 @@ export function gpuDashboard(ctx: DashboardContext) {
         title: 'Energy used',
         description: 'Energy each GPU used in the selected time range: increase of DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION (mJ) ÷ 3.6e9 = kWh. GPUs only, not the whole server.',
         unit: 'kwatth',
-        targets: [instantTarget(counterPerGpu(DCGM.totalEnergy.name, increase, '$__range', MJ_PER_KWH), GPU_LEGEND)],
+        targets: [instantTarget(counterPerGpu(DCGM.totalEnergy.name, increase, '$__range', MJ_PER_KWH), gpuLegend)],
       }),
     )
     .withPanel(
@@ -135,7 +135,7 @@ export function gpuDashboard(ctx: DashboardContext) {
         title: 'Last Xid code',
         description: 'The last Xid code the driver logged for each GPU (0 or absent: none since the driver loaded). A code, not a count: look it up in NVIDIA\'s Xid table; the Xid events panel shows when it happened.',
         unit: 'none',
-        targets: [instantTarget(byNode(rec.gpuXidLast), GPU_LEGEND)],
+        targets: [instantTarget(byNode(rec.gpuXidLast), gpuLegend)],
         alert: 'DeepgramGPUXidErrors',
       }),
     )
@@ -146,8 +146,8 @@ export function gpuDashboard(ctx: DashboardContext) {
           'Per GPU: rows remapped for uncorrectable memory errors in the selected time range (increase of DCGM_FI_DEV_UNCORRECTABLE_REMAPPED_ROWS), and whether row remapping has failed (DCGM_FI_DEV_ROW_REMAP_FAILURE, 1 = failed: the GPU needs service). Any non-zero value means corrupted results or a GPU to replace.',
         unit: 'short',
         targets: [
-          instantTarget(counterPerGpu(DCGM.uncorrectableRemappedRows.name, increase, '$__range'), `${GPU_LEGEND} uncorrectable remapped rows`, 'A'),
-          instantTarget(perGpu(DCGM.rowRemapFailure.name), `${GPU_LEGEND} row remap failed`, 'B'),
+          instantTarget(counterPerGpu(DCGM.uncorrectableRemappedRows.name, increase, '$__range'), `${gpuLegend} uncorrectable remapped rows`, 'A'),
+          instantTarget(perGpu(DCGM.rowRemapFailure.name), `${gpuLegend} row remap failed`, 'B'),
         ],
         alert: 'DeepgramGPUMemoryErrors',
         span: 12,
@@ -161,8 +161,8 @@ export function gpuDashboard(ctx: DashboardContext) {
         unit: 'percentunit',
         min: 0,
         targets: [
-          target(byNode(rec.gpuBusy), `${GPU_LEGEND} busy`, 'A'),
-          target(byNode(rec.nodeActiveRequests), '{{node}} active requests', 'B'),
+          target(byNode(rec.gpuBusy), `${gpuLegend} busy`, 'A'),
+          target(byNode(rec.nodeActiveRequests), `${nodeLegend} active requests`, 'B'),
         ],
         thresholds: [{ value: a.DeepgramGPUIdleWhileServing.threshold, color: 'red' }],
         alert: 'DeepgramGPUIdleWhileServing',
@@ -177,7 +177,7 @@ export function gpuDashboard(ctx: DashboardContext) {
         description: `Open live streams on a node divided by the summed busy ratio of its GPUs: streams per fully busy GPU, the node's streams-per-GPU at its current mix. A falling value at the same stream count means each stream costs more GPU (longer audio, heavier model, batch jobs sharing the GPU). Nodes whose GPUs are under ${num(a.DeepgramGPUIdleWhileServing.threshold * 100)} % busy (the idle line) are left out: the ratio would explode.`,
         unit: 'short',
         min: 0,
-        targets: [target(`${streamsPerNode}\n/\n(${busyPerNode} > ${num(a.DeepgramGPUIdleWhileServing.threshold)})`, '{{node}}')],
+        targets: [target(`${streamsPerNode}\n/\n(${busyPerNode} > ${num(a.DeepgramGPUIdleWhileServing.threshold)})`, nodeLegend)],
       }),
     );
 }

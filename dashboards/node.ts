@@ -2,10 +2,10 @@
 // where the alert links with a node land.
 import { DGMON } from '../core/catalog/index.ts';
 import { BigValueColorMode, BigValueTextMode } from '@grafana/grafana-foundation-sdk/common';
-import { GPU_LEGEND, dashboardShell, filtered, stat, target, timeseries, instantTarget, type DashboardContext } from './common.ts';
+import { dashboardShell, filtered, stat, target, timeseries, instantTarget, type DashboardContext } from './common.ts';
 
 export function nodeDashboard(ctx: DashboardContext) {
-  const { config, q, rec, nodeFilter } = ctx;
+  const { config, q, rec, nodeFilter, nodeLegend, gpuLegend } = ctx;
   const a = config.alerts;
   const byNode = (series: string, ...m: string[]) => filtered(series, nodeFilter, ...m);
   // Exporter series carry no node label: give them the node key, then keep the selected nodes.
@@ -69,7 +69,7 @@ export function nodeDashboard(ctx: DashboardContext) {
         description: 'Share of this node\'s requests answered 5xx; the line is the alert threshold.',
         unit: 'percentunit',
         min: 0,
-        targets: [target(byNode(rec.nodeServerErrorRatio), '{{node}}')],
+        targets: [target(byNode(rec.nodeServerErrorRatio), nodeLegend)],
         thresholds: [{ value: a.DeepgramHighErrorRate.threshold, color: 'red' }],
         alert: 'DeepgramHighErrorRate',
       }),
@@ -89,7 +89,7 @@ export function nodeDashboard(ctx: DashboardContext) {
         unit: 'percentunit',
         min: 0,
         max: 1,
-        targets: [target(byNode(rec.gpuBusy), GPU_LEGEND)],
+        targets: [target(byNode(rec.gpuBusy), gpuLegend)],
         thresholds: [{ value: a.DeepgramGPUSaturated.threshold, color: 'orange' }],
         alert: 'DeepgramGPUSaturated',
       }),
@@ -99,7 +99,7 @@ export function nodeDashboard(ctx: DashboardContext) {
         title: 'GPU temperature',
         description: 'GPU temperature; the line is the alert threshold.',
         unit: 'celsius',
-        targets: [target(byNode(rec.gpuTemperature), GPU_LEGEND)],
+        targets: [target(byNode(rec.gpuTemperature), gpuLegend)],
         thresholds: [{ value: a.DeepgramGPUTemperatureHigh.thresholdCelsius, color: 'red' }],
         alert: 'DeepgramGPUTemperatureHigh',
       }),
@@ -109,7 +109,7 @@ export function nodeDashboard(ctx: DashboardContext) {
         title: 'Exporter source scrape time',
         description: 'How long each of the exporter\'s sources took on its last scrape.',
         unit: 's',
-        targets: [target(byNode(rec.nodeSourceScrapeDuration), '{{node}} {{source}}')],
+        targets: [target(byNode(rec.nodeSourceScrapeDuration), `${nodeLegend} {{source}}`)],
       }),
     );
 }

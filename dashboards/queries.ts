@@ -1,14 +1,19 @@
 // Dashboard queries as Grafana would send them to Prometheus, template variables replaced the way Grafana would:
 // every variable at "All", $__rate_interval as the rate window of the config. Used to run, time and draw panels.
 import type { DgmonConfig } from '../core/config.ts';
+import { dashboardVariables, variableRef } from '../core/links.ts';
 import { buildDashboards } from './index.ts';
 
+/** `$name` and not the start of a longer name (`$host` must leave `$hostname` alone). */
+const reference = (name: string) => new RegExp(`${variableRef(name).replace('$', '\\$')}(?![A-Za-z0-9_])`, 'g');
+
 export function substituteVariables(expr: string, config: DgmonConfig, range = '1h'): string {
+  const variables = dashboardVariables(config);
   return expr
     .replaceAll('$__rate_interval', config.intervals.rate)
     .replaceAll('$__range', range)
-    .replaceAll('$cluster', '.*')
-    .replaceAll('$node', '.+');
+    .replace(reference(variables.cluster), '.*')
+    .replace(reference(variables.node), '.+');
 }
 
 /** The part of a panel's JSON (Grafana's classic model) that says what it queries. */
@@ -43,8 +48,8 @@ export function panelTargets(panel: PanelTargetsJson, config: DgmonConfig, range
 export interface PanelQueries {
   /** "<dashboard uid> / <panel title>" */
   name: string;
-  /** Each query with its variables substituted, ready for Prometheus; `instant` ones Grafana sends as one instant query. */
-  queries: { refId: string; expr: string; instant: boolean }[];
+  /** Each query with its variables substituted, ready for Prometheus; `instant` ones Grafana sends as one instant query; the legend names its series. */
+  queries: { refId: string; expr: string; instant: boolean; legendFormat: string }[];
   /** The panel's minimum step ("Min interval"), when it sets one: Grafana's step for its range queries is never finer. */
   interval?: string;
 }
@@ -59,7 +64,7 @@ export function panelQueries(config: DgmonConfig, range = '5m'): PanelQueries[] 
       .filter((p) => p.type !== 'row')
       .map((panel) => ({
         name: `${dashboard.uid} / ${panel.title}`,
-        queries: panelTargets(panel, config, range).map(({ refId, expr, instant }) => ({ refId, expr, instant })),
+        queries: panelTargets(panel, config, range).map(({ refId, expr, instant, legendFormat }) => ({ refId, expr, instant, legendFormat })),
         ...(panel.interval ? { interval: panel.interval } : {}),
       })),
   );

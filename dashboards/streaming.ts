@@ -9,7 +9,7 @@ const TREND_WINDOW = '1h';
 const TREND_AHEAD_SECONDS = 3600;
 
 export function streamingDashboard(ctx: DashboardContext) {
-  const { config, q, rec, nodeFilter, clusterFilter } = ctx;
+  const { config, q, rec, nodeFilter, clusterFilter, nodeLegend } = ctx;
   const a = config.alerts;
   const byNode = (series: string, ...m: string[]) => filtered(series, nodeFilter, ...m);
   const byCluster = (series: string) => filtered(series, clusterFilter);
@@ -34,8 +34,8 @@ export function streamingDashboard(ctx: DashboardContext) {
         unit: 'short',
         min: 0,
         targets: [
-          target(activeStreams, '{{node}} active streams', 'A'),
-          target(capacity, '{{node}} estimated capacity', 'B'),
+          target(activeStreams, `${nodeLegend} active streams`, 'A'),
+          target(capacity, `${nodeLegend} estimated capacity`, 'B'),
         ],
         alert: 'DeepgramStreamCapacityHigh',
       }),
@@ -47,7 +47,7 @@ export function streamingDashboard(ctx: DashboardContext) {
           'Open streams divided by the estimated stream capacity, per node. Above the line for its hold time the capacity alert fires: add nodes or move load before streaming latency degrades. Nodes whose estimate is still 0 (just started) have no ratio.',
         unit: 'percentunit',
         min: 0,
-        targets: [target(byNode(rec.nodeStreamCapacityUsed), '{{node}}')],
+        targets: [target(byNode(rec.nodeStreamCapacityUsed), nodeLegend)],
         thresholds: [{ value: a.DeepgramStreamCapacityHigh.threshold, color: 'orange' }],
         alert: 'DeepgramStreamCapacityHigh',
       }),
@@ -59,7 +59,7 @@ export function streamingDashboard(ctx: DashboardContext) {
           'How many more live streams each node can accept: estimated stream capacity minus open streams, and the total of each selected cluster. Below 0 a node carries more streams than it believes it can serve with acceptable latency.',
         unit: 'short',
         targets: [
-          target(byNode(rec.nodeStreamHeadroom), '{{node}}', 'A'),
+          target(byNode(rec.nodeStreamHeadroom), nodeLegend, 'A'),
           target(byCluster(rec.clusterStreamHeadroom), `${clusterLegend} total`, 'B'),
         ],
         alert: 'DeepgramStreamCapacityHigh',
@@ -87,8 +87,8 @@ export function streamingDashboard(ctx: DashboardContext) {
         unit: 'short',
         min: 0,
         targets: [
-          target(projected(TREND_AHEAD_SECONDS), '{{node}} projected streams', 'A'),
-          target(capacity, '{{node}} estimated capacity', 'B'),
+          target(projected(TREND_AHEAD_SECONDS), `${nodeLegend} projected streams`, 'A'),
+          target(capacity, `${nodeLegend} estimated capacity`, 'B'),
         ],
         alert: 'DeepgramStreamCapacityHigh',
       }),
@@ -101,7 +101,7 @@ export function streamingDashboard(ctx: DashboardContext) {
         targets: [
           instantTarget(
             `(${capacity} - ${projected(0)})\n/\n((${projected(TREND_AHEAD_SECONDS)} - ${projected(0)}) / ${num(TREND_AHEAD_SECONDS)} > 0)`,
-            '{{node}}',
+            nodeLegend,
           ),
         ],
         alert: 'DeepgramStreamCapacityHigh',
@@ -115,7 +115,7 @@ export function streamingDashboard(ctx: DashboardContext) {
           'Active requests of every kind divided by engine.toml max_active_requests (engine_max_active_requests), per node. At the limit the API answers 429. Nodes without a limit (max_active_requests 0) have no series.',
         unit: 'percentunit',
         min: 0,
-        targets: [target(byNode(rec.nodeConcurrencyLimitUsed), '{{node}}')],
+        targets: [target(byNode(rec.nodeConcurrencyLimitUsed), nodeLegend)],
         thresholds: [{ value: a.DeepgramConcurrencyLimitNear.threshold, color: 'orange' }],
         alert: 'DeepgramConcurrencyLimitNear',
       }),
@@ -140,8 +140,8 @@ export function streamingDashboard(ctx: DashboardContext) {
         unit: 'short',
         min: 0,
         targets: [
-          target(byNode(rec.nodeFluxUsedStreams), '{{node}} used', 'A'),
-          target(byNode(rec.nodeFluxMaxStreams), '{{node}} max', 'B'),
+          target(byNode(rec.nodeFluxUsedStreams), `${nodeLegend} used`, 'A'),
+          target(byNode(rec.nodeFluxMaxStreams), `${nodeLegend} max`, 'B'),
         ],
       }),
     );

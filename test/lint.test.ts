@@ -5,7 +5,7 @@ import { load } from 'js-yaml';
 import { parseConfig } from '../core/config.ts';
 import { knownSeriesNames } from '../core/catalog/index.ts';
 import { plainBundle, OUTPUT_PATHS } from '../outputs/plain.ts';
-import { DASHBOARD_UIDS } from '../alerts/types.ts';
+import { DASHBOARD_UIDS } from '../core/links.ts';
 import { parsePromql } from './support/promql-parse.ts';
 import { run } from './support/tools.ts';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -27,6 +27,7 @@ interface Groups {
 const configs = {
   defaults: parseConfig({}),
   'multi-cluster': parseConfig({ cluster: { multiCluster: true }, extraLabels: { team: 'speech' } }),
+  'renamed labels': parseConfig({ cluster: { label: 'region', multiCluster: true }, node: { label: 'host' } }),
 };
 
 // Alerts whose condition is an event, not a level: they fire at once, with for: 0s.
@@ -149,5 +150,23 @@ describe('tests cover every alert', () => {
     for (const alert of new Set(names)) {
       expect(tests.includes(`alertTest('${alert}'`) || tests.includes(`describe('${alert}'`), alert).toBe(true);
     }
+  });
+});
+
+describe('layering', () => {
+  // The generators share their vocabulary (uids, links, recorded-series and label names) through core/ only, so a
+  // change in one never reaches the other by an import.
+  const importsOf = (dir: string) =>
+    readdirSync(new URL(`../${dir}/`, import.meta.url), { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.ts'))
+      .flatMap((f) => [...readFileSync(new URL(`../${dir}/${f}`, import.meta.url), 'utf8').matchAll(/^import[^;]*?from '([^']+)'/gms)].map((m) => `${dir}/${f}: ${m[1]}`));
+
+  it('dashboards/ never imports alerts/, nor alerts/ dashboards/', () => {
+    const dashboards = importsOf('dashboards');
+    const alerts = importsOf('alerts');
+    expect(dashboards.length).toBeGreaterThan(10);
+    expect(alerts.length).toBeGreaterThan(10);
+    expect(dashboards.filter((i) => /\/alerts\//.test(i.split(': ')[1]!))).toEqual([]);
+    expect(alerts.filter((i) => /\/dashboards\//.test(i.split(': ')[1]!))).toEqual([]);
   });
 });

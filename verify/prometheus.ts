@@ -1,10 +1,10 @@
 // The checks that ask Prometheus: are the generated rule groups loaded (and which bundle), are the expected scrape
 // targets up, and do the catalogue metrics the bundle reads arrive under the configured selectors.
 import type { DgmonConfig } from '../core/config.ts';
-import { num, Promql, selector } from '../core/promql.ts';
+import { Promql, selector } from '../core/promql.ts';
 import { buildRules } from '../alerts/index.ts';
 import { RULES_INFO_GROUP } from '../alerts/rules/info.ts';
-import { DCGM, DCGM_BLANK_SENTINEL_MIN, DGMON, ENGINE, seriesNames } from '../core/catalog/index.ts';
+import { DCGM, DGMON, ENGINE, seriesNames } from '../core/catalog/index.ts';
 import { errorText, HttpError, joinUrl, requestJson, shownUrl } from './http.ts';
 import { diffRules, type LoadedGroup, type RulesDiff } from './rules-diff.ts';
 import { neededMetrics, type NeededMetric } from './needed-metrics.ts';
@@ -236,8 +236,8 @@ export async function checkGpuJoin(p: PrometheusTarget): Promise<CheckResult> {
   const q = new Promql(p.config);
   const nodes = async (expr: string) => (await instantQuery(p, `group by (${q.nodeBy.join(', ')}) (${expr})`)).map((s) => [s.metric[q.cluster], s.metric[q.node]].filter(Boolean).join(' '));
   try {
-    const engineNodes = await nodes(q.nodeKey(q.engine(ENGINE.estimatedStreamCapacity.name), 'engine'));
-    const gpuNodes = await nodes(q.gpuMax(`${q.dcgm(DCGM.gpuTemp.name)} < ${num(DCGM_BLANK_SENTINEL_MIN)}`));
+    const engineNodes = await nodes(q.withNode(q.engine(ENGINE.estimatedStreamCapacity.name), 'engine'));
+    const gpuNodes = await nodes(q.perGpu(q.dcgmWithoutBlanks(DCGM.gpuTemp.name)));
     const exported = await instantQuery(p, `count(${q.dcgm(DCGM.gpuTemp.name, 'exported_pod!=""')})`);
     return judgeGpuJoin({ engineNodes, gpuNodes, exportedPodLabels: exported.length > 0 }, p.config);
   } catch (err) {

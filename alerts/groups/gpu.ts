@@ -1,7 +1,7 @@
 // Is the GPU under each Deepgram Engine healthy and used? Saturation, CPU fallback, Xid errors, heat, memory and
 // missing GPU telemetry. Everything reads the per-GPU recording rules (alerts/rules/gpu.ts), which already dropped
 // DCGM's blank sentinels, unified Hostname/hostname and added the node key the Engine series carry too.
-import { DCGM, DCGM_BLANK_SENTINEL_MIN } from '../../core/catalog/index.ts';
+import { DCGM } from '../../core/catalog/index.ts';
 import { changes, num, valueIn } from '../../core/promql.ts';
 import type { AlertDefinition, AlertModule, AlertRuleSpec } from '../types.ts';
 import { percent } from '../../core/format.ts';
@@ -28,7 +28,7 @@ export const gpuAlerts: AlertModule = (ctx) => {
   const xidRegex = critical.map((c) => num(c)).join('|');
   const last = rec.gpuXidLast;
   const newXid = `${changes(last, xid.window)} > 0`;
-  const xidCount = (matcher: string) => `${q.gpuMax(`${q.dcgm(DCGM.xidErrorsCount.name, matcher)} < ${num(DCGM_BLANK_SENTINEL_MIN)}`, ['xid'])} > 0`;
+  const xidCount = (matcher: string) => `${q.perGpu(q.dcgmWithoutBlanks(DCGM.xidErrorsCount.name, matcher), ['xid'])} > 0`;
   // A critical Xid (79: the GPU fell off the bus) can take the GPU's series with it: the page is held after its
   // condition clears, so it does not resolve by itself while the GPU is still gone.
   const keep = xid.criticalKeepFiringFor !== '0s' ? { keepFiringFor: xid.criticalKeepFiringFor } : {};
@@ -77,7 +77,7 @@ export const gpuAlerts: AlertModule = (ctx) => {
   // sentinels dropped: a remapped-rows counter flipping between the blank sentinel and a real value must not read as
   // an increase of 9.2e18 rows. Resolution: the evaluation interval. Only the filter is in the subquery; the labels
   // (Hostname/hostname, node key) are added once to its result, not at each of its steps.
-  const remappedRowsIncrease = q.gpuMax(`increase((${q.dcgm(DCGM.uncorrectableRemappedRows.name)} < ${num(DCGM_BLANK_SENTINEL_MIN)})[${mem.window}:])`);
+  const remappedRowsIncrease = q.perGpu(`increase((${q.dcgmWithoutBlanks(DCGM.uncorrectableRemappedRows.name)})[${mem.window}:])`);
 
   const defs: AlertDefinition[] = [
     {
@@ -295,7 +295,7 @@ export const gpuAlerts: AlertModule = (ctx) => {
           description: `${gpu} remapped {{ $value | humanize }} more memory row(s) after uncorrectable errors within the last ${mem.window}.`,
         },
         {
-          expr: `${q.dcgmPerGpu(DCGM.rowRemapFailure.name)} > 0`,
+          expr: `${q.perGpu(q.dcgmWithoutBlanks(DCGM.rowRemapFailure.name))} > 0`,
           for: mem.for,
           severity: mem.severity,
           labels: { signal: 'row_remap_failure' },
@@ -306,7 +306,7 @@ export const gpuAlerts: AlertModule = (ctx) => {
         meaning: `The GPU's memory had uncorrectable (double-bit) errors. Ampere and newer GPUs replace a failing memory row with a spare one ("row remapping"); the signal label says what was seen: uncorrectable_remapped_rows means DCGM_FI_DEV_UNCORRECTABLE_REMAPPED_ROWS rose within the last ${mem.window}, row_remap_failure means DCGM_FI_DEV_ROW_REMAP_FAILURE is set because the remap failed, usually because the bank has no spare rows left. GPUs without row remapping report these fields blank, and dgmon ignores blank values.`,
         impact: 'The request that hit the bad memory failed or returned corrupt results, and the Engine may have crashed (an Xid 48, 94 or 95 usually comes with it). A new remap takes effect only after a GPU reset. After a remap failure the GPU keeps producing errors until it is replaced.',
         confirm: [
-          { what: 'Uncorrectable remapped rows of every GPU', promql: `${q.dcgm(DCGM.uncorrectableRemappedRows.name)} < ${num(DCGM_BLANK_SENTINEL_MIN)}` },
+          { what: 'Uncorrectable remapped rows of every GPU', promql: q.dcgmWithoutBlanks(DCGM.uncorrectableRemappedRows.name) },
           { what: 'Remap failures', promql: `${q.dcgm(DCGM.rowRemapFailure.name)} == 1` },
           { what: 'Xid errors on the same node', promql: at(last) },
           { what: 'Row remapper state (pending remap, failure, rows per bank), on the host', shell: 'nvidia-smi -q -d ROW_REMAPPER' },

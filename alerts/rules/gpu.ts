@@ -7,7 +7,7 @@ import type { AlertContext, RecordingRule, RuleGroup } from '../types.ts';
 const MIB = 1024 * 1024;
 
 export function gpuRecordingRules({ config, q, rec }: AlertContext): RuleGroup<RecordingRule>[] {
-  const perGpu = (metric: string) => q.dcgmPerGpu(metric);
+  const perGpu = (metric: string) => q.perGpu(q.dcgmWithoutBlanks(metric));
   const rules: RecordingRule[] = [
     {
       // DCGM_FI_DEV_GPU_UTIL is absent on MIG instances; there the graphics-engine activity ratio stands in.
@@ -43,7 +43,7 @@ export function gpuRecordingRules({ config, q, rec }: AlertContext): RuleGroup<R
       // needs the raw selector, so a GPU whose window holds a blank sentinel is left out instead (a jump from or to
       // 9.2e18 is not energy).
       record: rec.gpuEnergyPower,
-      expr: q.gpuMax(`rate(${energy}[${config.intervals.rate}]) / 1000\nunless max_over_time(${energy}[${config.intervals.rate}]) >= ${num(DCGM_BLANK_SENTINEL_MIN)}`),
+      expr: q.perGpu(`rate(${energy}[${config.intervals.rate}]) / 1000\nunless max_over_time(${energy}[${config.intervals.rate}]) >= ${num(DCGM_BLANK_SENTINEL_MIN)}`),
     },
   ];
   return [

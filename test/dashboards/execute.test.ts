@@ -1,7 +1,10 @@
 // Every panel query of every dashboard, run against a real Prometheus that scrapes the exporter in front of the
-// simulator and evaluates the generated rules (time scaled down through the config): each must return data.
+// simulator and evaluates the generated rules (time scaled down through the config): each must return data, and
+// every label its legend names (`{{host}}`) must be on every series it returns, or Grafana prints an empty name.
+// Twice: with the defaults, and with the cluster and node labels renamed, each with its own Prometheus and rules.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { parseConfig } from '../../core/config.ts';
+import { parseConfig, type DgmonConfig } from '../../core/config.ts';
+import { recordNames } from '../../core/names.ts';
 import { plainBundle, OUTPUT_PATHS } from '../../outputs/plain.ts';
 import { watchSimulator } from '../../simulator/watch-simulator.ts';
 import { startExporter, type ExporterHandle } from '../../exporter/index.ts';
@@ -14,11 +17,19 @@ import { ensureTools } from '../support/tools.ts';
 import { Capture } from '../support/net.ts';
 
 // The same generators with shorter windows: 1 s scrapes and evaluations, 10 s rate windows.
-const config = parseConfig({ intervals: { evaluation: '1s', rate: '10s', scrape: '1s' } });
+const SCALED = { intervals: { evaluation: '1s', rate: '10s', scrape: '1s' } };
+const CONFIGS: Record<string, DgmonConfig> = {
+  defaults: parseConfig(SCALED),
+  'renamed labels': parseConfig({ ...SCALED, cluster: { label: 'region', multiCluster: true }, node: { label: 'host' } }),
+};
+
+/** The labels a Grafana legend template names: `{{ host }} GPU {{gpu}}` → host, gpu. */
+function legendLabels(legendFormat: string): string[] {
+  return [...legendFormat.matchAll(/\{\{\s*([^}\s]+)\s*\}\}/g)].map((m) => m[1]!);
+}
 
 let simulator: Simulator;
 let exporter: ExporterHandle;
-let prometheus: PrometheusHandle;
 let proxy: TlsEndpoint;
 
 beforeAll(async () => {
@@ -27,38 +38,53 @@ beforeAll(async () => {
   simulator = await startSimulator({ scenario: 'capacity-exhausted', load: 20 });
   // The expiry panels need a certificate and keys to show.
   proxy = await startDemoProxy();
+  // The exporter reads no label names from the config: one serves both Prometheus servers.
   exporter = await startExporter(
-    watchSimulator(config, simulator.urls, { listen: '127.0.0.1:0', timeout: '2s', demoExpiry: { tlsAddress: proxy.address }, probeInterval: '1s' }),
+    watchSimulator(CONFIGS.defaults!, simulator.urls, { listen: '127.0.0.1:0', timeout: '2s', demoExpiry: { tlsAddress: proxy.address }, probeInterval: '1s' }),
     { log: createLogger({ destination: new Capture() }), secrets: {} },
   );
-  const files = plainBundle(config);
-  prometheus = await startPrometheus({
-    scrape: [{ job: 'dgmon', targets: [exporter.url.replace(/^https?:\/\//, '')] }],
-    ruleFiles: [
-      { name: 'rules.yml', content: files.get(OUTPUT_PATHS.recordingRules)! },
-      { name: 'alerts.yml', content: files.get(OUTPUT_PATHS.alertingRules)! },
-    ],
-  });
-  await prometheus.waitForTargets(1, 30_000);
-  // Enough evaluations for rate windows, recorded series built on recorded series, and predict_linear to have points.
-  const rec = 'node:engine_requests:rate10s';
-  await prometheus.waitFor(`count_over_time(${rec}[1m])`, (r) => r.length > 0 && r[0]!.value >= 15, 60_000);
-}, 120_000);
+}, 60_000);
 
 afterAll(async () => {
-  await prometheus?.close();
   await exporter?.close();
   await proxy?.close();
   await simulator?.close();
 });
 
-describe('every dashboard panel returns data from a live Prometheus', () => {
-  for (const panel of panelQueries(config)) {
-    it(panel.name, async () => {
-      for (const q of panel.queries) {
-        const result = await prometheus.query(q.expr);
-        expect(result.length, `${q.refId}: ${q.expr}`).toBeGreaterThan(0);
-      }
+for (const [name, config] of Object.entries(CONFIGS)) {
+  describe(`every dashboard panel returns data from a live Prometheus, its legend's labels on every series (${name})`, () => {
+    let prometheus: PrometheusHandle;
+
+    beforeAll(async () => {
+      const files = plainBundle(config);
+      prometheus = await startPrometheus({
+        // The cluster comes from a target label, as relabelling or an external label would give it.
+        scrape: [{ job: 'dgmon', targets: [exporter.url.replace(/^https?:\/\//, '')], labels: { [config.cluster.label]: 'test-cluster' } }],
+        ruleFiles: [
+          { name: 'rules.yml', content: files.get(OUTPUT_PATHS.recordingRules)! },
+          { name: 'alerts.yml', content: files.get(OUTPUT_PATHS.alertingRules)! },
+        ],
+      });
+      await prometheus.waitForTargets(1, 30_000);
+      // Enough evaluations for rate windows, recorded series built on recorded series, and predict_linear to have points.
+      await prometheus.waitFor(`count_over_time(${recordNames(config).nodeRequests}[1m])`, (r) => r.length > 0 && r[0]!.value >= 15, 60_000);
+    }, 120_000);
+
+    afterAll(async () => {
+      await prometheus?.close();
     });
-  }
-});
+
+    for (const panel of panelQueries(config)) {
+      it(panel.name, async () => {
+        for (const q of panel.queries) {
+          const result = await prometheus.query(q.expr);
+          expect(result.length, `${q.refId}: ${q.expr}`).toBeGreaterThan(0);
+          for (const label of legendLabels(q.legendFormat)) {
+            const without = result.filter((s) => !s.metric[label]).map((s) => JSON.stringify(s.metric));
+            expect(without, `${q.refId}: legend "${q.legendFormat}" names ${label}, missing on series of ${q.expr}`).toEqual([]);
+          }
+        }
+      });
+    }
+  });
+}

@@ -1,11 +1,12 @@
 // Dashboard lint: the grafana/dashboard-linter rules (see shared STYLE.md) over every generated dashboard, plus
-// dgmon's own: every query parses, reads only catalogued or recorded series, and every threshold is its alert's.
+// dgmon's own: every query parses, reads only catalogued or recorded series, every threshold is its alert's, and
+// every alert's dashboard link sets only variables its dashboard has.
 import { describe, it, expect } from 'vitest';
 import { parseConfig } from '../../core/config.ts';
 import { knownSeriesNames } from '../../core/catalog/index.ts';
 import { buildDashboards } from '../../dashboards/index.ts';
 import { buildRules } from '../../alerts/index.ts';
-import { DASHBOARD_UIDS } from '../../alerts/types.ts';
+import { DASHBOARD_UIDS, dashboardVariables, variableRef } from '../../core/links.ts';
 import { parsePromql } from '../support/promql-parse.ts';
 import { substituteVariables } from '../../dashboards/queries.ts';
 
@@ -22,11 +23,20 @@ interface Panel {
 }
 interface Variable { name: string; type: string; label?: string; multi?: boolean; includeAll?: boolean; allValue?: string; refresh?: number; hide?: number }
 
-for (const [name, config] of Object.entries({ defaults: parseConfig({}), 'multi-cluster': parseConfig({ cluster: { multiCluster: true } }) })) {
+const CONFIGS = {
+  defaults: parseConfig({}),
+  'multi-cluster': parseConfig({ cluster: { multiCluster: true } }),
+  // The labels renamed, as dgmon.yaml invites: variables, filters, legends and links must follow.
+  'renamed labels': parseConfig({ cluster: { label: 'region', multiCluster: true }, node: { label: 'host' } }),
+};
+
+for (const [name, config] of Object.entries(CONFIGS)) {
   describe(`dashboards (${name})`, () => {
     const dashboards = buildDashboards(config);
-    const recorded = new Set(buildRules(config).recording.flatMap((g) => g.rules.map((r) => r.record)));
+    const rules = buildRules(config);
+    const recorded = new Set(rules.recording.flatMap((g) => g.rules.map((r) => r.record)));
     const known = knownSeriesNames();
+    const names = dashboardVariables(config);
 
     for (const d of dashboards) {
       const json = d.json as { title: string; uid: string; tags: string[]; editable: boolean; panels: Panel[]; templating: { list: Variable[] }; links: unknown[] };
@@ -52,18 +62,18 @@ for (const [name, config] of Object.entries({ defaults: parseConfig({}), 'multi-
       it(`${d.uid}: datasource, cluster and node variables as the linter wants them`, () => {
         const ds = variables.find((v) => v.name === 'datasource');
         expect(ds).toMatchObject({ type: 'datasource', label: 'Data source' });
-        const cluster = variables.find((v) => v.name === 'cluster');
+        const cluster = variables.find((v) => v.name === names.cluster);
         expect(cluster).toMatchObject({ type: 'query', multi: true, includeAll: true, refresh: 2 });
         // Hidden unless multi-cluster (2 = hide variable).
         expect(cluster!.hide).toBe(config.cluster.multiCluster ? 0 : 2);
-        expect(variables.find((v) => v.name === 'node')).toMatchObject({ type: 'query', multi: true, includeAll: true, allValue: '.+', refresh: 2 });
+        expect(variables.find((v) => v.name === names.node)).toMatchObject({ type: 'query', multi: true, includeAll: true, allValue: '.+', refresh: 2 });
       });
 
       if (config.cluster.multiCluster) {
         // Where one store holds several clusters, a panel that ignores the cluster variable shows every cluster's
         // series under a cluster chosen (the fleet panels on raw exporter, probe and client series once did).
         it(`${d.uid}: every query is narrowed by the cluster variable`, () => {
-          const unfiltered = panels.flatMap((p) => (p.targets ?? []).filter((t) => !t.expr.includes('cluster=~"$cluster"')).map((t) => `${p.title}: ${t.expr}`));
+          const unfiltered = panels.flatMap((p) => (p.targets ?? []).filter((t) => !t.expr.includes(`${config.cluster.label}=~"${variableRef(names.cluster)}"`)).map((t) => `${p.title}: ${t.expr}`));
           expect(unfiltered).toEqual([]);
         });
       }
@@ -120,6 +130,19 @@ for (const [name, config] of Object.entries({ defaults: parseConfig({}), 'multi-
         }
       });
     }
+
+    it('every var-X in an alert\'s dashboard_url names a variable of that dashboard', () => {
+      // Grafana ignores a var- parameter for a variable the dashboard lacks: the link would open every node.
+      const variablesOf = new Map(dashboards.map((d) => [d.uid, (d.json as { templating: { list: Variable[] } }).templating.list.map((v) => v.name)]));
+      const links = rules.alerting.flatMap((g) => g.rules.map((r) => ({ alert: r.alert, url: r.annotations.dashboard_url! })));
+      expect(links.length).toBeGreaterThan(0);
+      for (const { alert, url } of links) {
+        const uid = url.match(/\/d\/([^?{]+)/)?.[1];
+        expect(variablesOf.has(uid!), `${alert}: ${url}`).toBe(true);
+        for (const [, variable] of url.matchAll(/[?&]var-([^=]+)=/g)) expect(variablesOf.get(uid!), `${alert}: ${url}`).toContain(variable);
+      }
+      expect(links.some((l) => l.url.includes(`?var-${names.node}=`)), 'some alert opens its node').toBe(true);
+    });
 
     it('the thresholds move with the config', () => {
       const custom = parseConfig({ alerts: { DeepgramHighErrorRate: { threshold: 0.02 }, DeepgramHighLatencyP95: { thresholdSeconds: 30 } } });

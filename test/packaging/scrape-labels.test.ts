@@ -55,7 +55,7 @@ const toSeries = (metric: string, labels: Record<string, string>) =>
 function provesJoin(config: DgmonConfig, series: Derived, expectedNode: string): void {
   const q = new Promql(config);
   const engineByNode = `count by (${q.node}) (${q.withNode(q.engine(ENGINE.activeRequests.name), 'engine')})`;
-  const dcgmByNode = `count by (${q.node}) (${q.dcgmKeyed(q.dcgm(DCGM.gpuUtil.name))})`;
+  const dcgmByNode = `count by (${q.node}) (${q.withNode(q.dcgm(DCGM.gpuUtil.name), 'dcgm')})`;
   const exporterByNode = `count by (${q.node}) (${q.withNode(q.exporter(DGMON.sourceUp.name), 'exporter')})`;
   const one = [{ labels: '{}', value: 1 }];
   const result = promtoolTestRules(config, [

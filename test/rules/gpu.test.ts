@@ -162,7 +162,7 @@ describe('GPU recording rules', () => {
     exprs: [
       {
         at: '5m',
-        expr: alertContext(defaultConfig()).q.dcgmClean('DCGM_FI_DEV_GPU_TEMP'),
+        expr: (({ q }) => q.withNode(q.dcgmWithoutBlanks('DCGM_FI_DEV_GPU_TEMP'), 'dcgm'))(alertContext(defaultConfig())),
         expect: [
           { labels: `{${DCGM},${A100},node="10.0.0.5"}`, value: 61 },
           { labels: `{${DCGM},${L4},Hostname="gpu-node-2",node="10.0.0.5"}`, value: 45 },

@@ -1,6 +1,6 @@
 // Names of every recorded series, in one place: `level:metric:operations`. Windows are part of the name (rate5m), so
 // a config with another window yields other names and no recorded series ever means two things.
-import type { DgmonConfig } from '../../core/config.ts';
+import type { DgmonConfig } from './config.ts';
 
 export function recordNames(config: DgmonConfig) {
   const w = config.intervals.rate;
