@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { isDuration, durationSeconds } from './duration.ts';
 import { ENGINE } from './catalog/engine.ts';
 import { VERSION } from './version.ts';
+import { withLabelDefaults } from './label-defaults.ts';
 
 const duration = (fallback: string, why: string) =>
   z
@@ -921,7 +922,7 @@ export class ConfigError extends Error {
 /** Parses raw YAML-loaded data; throws ConfigError listing every problem as "field.path: message". */
 export function parseConfig(raw: unknown, source = 'dgmon.yaml'): DgmonConfig {
   const result = crossChecked.safeParse(raw ?? {});
-  if (result.success) return result.data;
+  if (result.success) return withLabelDefaults(result.data, raw);
   const problems = result.error.issues.map((issue) => {
     const at = issue.path.map(String).join('.');
     if (issue.code === 'unrecognized_keys') {
