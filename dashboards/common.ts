@@ -1,5 +1,5 @@
 // The one query factory and the panel factories every dashboard uses, plus the dashboard shell (variables, links,
-// defaults). Queries read the recorded series from alerts/rules, filtered by the dashboard variables, so a panel
+// defaults). Queries read the recorded series (named in core/names.ts), filtered by the dashboard variables, so a panel
 // and the alert beside it compute the same thing.
 import { DashboardBuilder, DatasourceVariableBuilder, QueryVariableBuilder, DashboardLinkBuilder, DashboardLinkType, DashboardCursorSync, ThresholdsConfigBuilder, ThresholdsMode, VariableHide, VariableRefresh } from '@grafana/grafana-foundation-sdk/dashboard';
 import { VizLegendOptionsBuilder, LegendDisplayMode, LegendPlacement, ReduceDataOptionsBuilder, GraphThresholdsStyleConfigBuilder, GraphThresholdsStyleMode, BigValueGraphMode } from '@grafana/grafana-foundation-sdk/common';

@@ -31,6 +31,12 @@ describe('config defaults', () => {
     expect(config.alerts.DeepgramHighErrorRate.for).toBe('5m');
     expect(config.cluster).toEqual({ label: 'cluster', multiCluster: true });
   });
+
+  it('Alertmanager groups by the configured cluster label unless groupBy is set', () => {
+    expect(parseConfig({}).alertmanager.groupBy).toEqual(['alertname', 'cluster']);
+    expect(parseConfig({ cluster: { label: 'region' } }).alertmanager.groupBy).toEqual(['alertname', 'region']);
+    expect(parseConfig({ cluster: { label: 'region' }, alertmanager: { groupBy: ['alertname', 'cluster'] } }).alertmanager.groupBy).toEqual(['alertname', 'cluster']);
+  });
 });
 
 describe('invalid configs name the field and the fix', () => {

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { configSchema, type DgmonConfig } from './schema.ts';
 import { crossFieldChecks } from './checks.ts';
 import { ConfigError, configProblems } from './errors.ts';
+import { withLabelDefaults } from './label-defaults.ts';
 
 export { configSchema, type DgmonConfig, type BurnWindow } from './schema.ts';
 export { ConfigError } from './errors.ts';
@@ -17,7 +18,7 @@ const crossChecked = configSchema.superRefine(crossFieldChecks);
 /** Parses raw YAML-loaded data; throws ConfigError listing every problem as "field.path: message". */
 export function parseConfig(raw: unknown, source = 'dgmon.yaml'): DgmonConfig {
   const result = crossChecked.safeParse(raw ?? {});
-  if (result.success) return result.data;
+  if (result.success) return withLabelDefaults(result.data, raw);
   throw new ConfigError(configProblems(result.error.issues, configSchema), source);
 }
 
