@@ -20,7 +20,7 @@ export function fleetDashboard(ctx: DashboardContext) {
   const callers = (metric: string, matchers: string[] = [], over = (s: string) => s) =>
     `(${over(q.clients(metric, `source!="${PROBE_SOURCE}"`, clusterFilter, ...matchers))} or ${over(q.exporter(metric, `source="${PROBE_SOURCE}"`, clusterFilter, ...matchers))})`;
   const perInterval = (fn: typeof rate) => (s: string) => fn(s, '$__rate_interval');
-  // Over the SLO period from the recorded per-cluster rates, as the burn-rate rules do (alerts/rules/slo.ts).
+  // Over the SLO period from the recorded per-cluster rates, as the burn-rate rules do (alerts/recording/slo.ts).
   const periodRequests = (...m: string[]) => `sum(sum_over_time(${byCluster(rec.clusterRequestsByStatus, ...m)}[${slo.period}]))`;
 
   // Days until each certificate or key expires, coloured by its alert's two thresholds.

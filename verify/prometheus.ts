@@ -3,7 +3,7 @@
 import type { DgmonConfig } from '../core/config.ts';
 import { Promql, selector } from '../core/promql.ts';
 import { buildRules } from '../alerts/index.ts';
-import { RULES_INFO_GROUP } from '../alerts/rules/info.ts';
+import { RULES_INFO_GROUP } from '../alerts/recording/info.ts';
 import { DCGM, DGMON, ENGINE, seriesNames } from '../core/catalog/index.ts';
 import { errorText, HttpError, joinUrl, requestJson, shownUrl } from './http.ts';
 import { diffRules, type LoadedGroup, type RulesDiff } from './rules-diff.ts';
