@@ -6,7 +6,9 @@
 // the single-Prometheus suite expects, and while one cluster loses every target and a node of the other fails 8 % of
 // its requests, each engine
 // pages for each cluster with the right cluster in labels and texts, no inhibition crossing from one cluster to the
-// other (node names repeat across the clusters), and everything resolves once the clusters are back.
+// other (node names repeat across the clusters), and everything resolves once the clusters are back. Last, one
+// cluster's agent stops (nothing of that cluster arrives any more: no up == 0, no stale marker) and each engine pages
+// for that cluster alone once its last samples go stale, and resolves when a new agent writes again.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { buildRules } from '../../alerts/index.ts';
 import { buildDashboards } from '../../dashboards/index.ts';
