@@ -30,9 +30,9 @@ const HOST_LABEL = 'host';
 /** How long an agent waits to fill a remote-write batch: added to every detection downstream (production: 5s). */
 const BATCH_SEND_DEADLINE = '250ms';
 /**
- * How long the central Prometheus still answers with a series' last sample when no newer one and no stale marker came
- * (--query.lookback-delta): what a lost agent's series stay visible for. Production's 5m is twenty 15 s scrapes;
- * scaled, twenty 1 s scrapes.
+ * How long either central store still answers with a series' last sample when no newer one and no stale marker came
+ * (Prometheus' --query.lookback-delta, VictoriaMetrics' -search.maxStalenessInterval): what a lost agent's series stay
+ * visible for. Production's 5m is twenty 15 s scrapes; scaled, twenty 1 s scrapes.
  */
 const LOOKBACK_DELTA = '20s';
 
