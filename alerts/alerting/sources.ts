@@ -36,7 +36,7 @@ export const sourceAlerts: AlertModule = (ctx) => {
           'For an exporter source, read the exporter log: it names the source and the reason (timeout, connection, http_status, too_large, parse).',
           'curl the target\'s /metrics from the Prometheus host to separate network from service problems.',
           'Restart the failed container; if the Engine is down, confirm the API still has other Engines (DeepgramEngineDisconnected would fire if none).',
-          `For target_absent in one cluster of a shared store: check that cluster's Prometheus (or agent) and its remote write first; the alert resolves when the source reports again, or by itself after ${sd.lookback}.`,
+          `For target_absent in one cluster of a shared store: check that cluster's Prometheus (or agent) and its remote write first; the alert resolves when the source reports again, or by itself after ${sd.lookback}. A lost agent writes no up == 0 and no stale marker, so the store keeps answering with its last samples until they go stale (Prometheus' --query.lookback-delta, VictoriaMetrics' query step or -search.maxStalenessInterval: 5m by default): the cluster has been dark for that long plus the for: when this pages.`,
         ],
         escalate: `source="engine" (${sd.severity}): if the Engine stays down after a restart, escalate to the Deepgram platform owner. Any other source (${sd.monitoringSeverity}): fix it within the business day; GPU or health-check alerts are blind meanwhile, Engine alerts are not.`,
       },

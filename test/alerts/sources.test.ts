@@ -129,7 +129,35 @@ describe('DeepgramSourceDown per cluster', () => {
     ...dcgmTarget('1x40', inCluster('b', DCGM.replace('10.0.0.5', '10.0.1.5'))),
     ...exporterTarget('1x40', inCluster('b', EXPORTER.replace('10.0.0.5', '10.0.1.5'))),
   ];
+  /** Cluster a reporting throughout; every series of cluster b follows `b` (its agent's samples), without stale markers. */
+  const agentOfB = (b: string, a = '1x40'): Series[] => {
+    const ofB = (labels: string) => inCluster('b', labels.replace('10.0.0.5', '10.0.1.5'));
+    return [
+      ...engineTarget(a, inCluster('a', ENGINE)),
+      ...dcgmTarget(a, inCluster('a', DCGM), a.replace(/^1x/, '60x')),
+      ...exporterTarget(a, inCluster('a', EXPORTER)),
+      ...engineTarget(b, ofB(ENGINE), b),
+      ...dcgmTarget(b, ofB(DCGM), b.replace(/^1x/, '60x')),
+      ...exporterTarget(b, ofB(EXPORTER)),
+    ];
+  };
+  const clusterLost = (cluster: string) => [engineAbsent(cluster), monitoringAbsent('dcgm', cluster), monitoringAbsent('exporter', cluster)];
   const cases: PromtoolCase[] = [
+    {
+      // An agent that stops sends neither up == 0 nor stale markers: b's last samples are answered for the lookback
+      // delta (5m), its counts with them; then b, seen within the lookback, has no target of any source and pages
+      // once the for: (2m) has passed, the Engine count critical, the monitoring sources a ticket.
+      name: "one cluster's agent lost (its samples stop, no stale marker) pages for that cluster once its last samples go stale",
+      input: agentOfB('1x10 _x30'),
+      alerts: [...at('14m', []), ...at('16m', []), ...at('20m', clusterLost('b')), ...at('40m', clusterLost('b'))],
+    },
+    {
+      // Nothing from any cluster: no cluster was ever seen, so no per-cluster page; only the store-wide "never seen"
+      // alerts (no cluster label), one per source.
+      name: 'no data at all: no per-cluster page, only the store-wide never-seen alerts',
+      input: [],
+      alerts: at('10m', [engineAbsent(), monitoringAbsent('dcgm'), monitoringAbsent('exporter')]),
+    },
     {
       // Cluster b's Engine Service is gone (no up series at all) while cluster a reports: absent() saw a and stayed empty.
       name: 'one cluster losing every Engine pages for that cluster while another reports',
@@ -144,5 +172,18 @@ describe('DeepgramSourceDown per cluster', () => {
       expect(result.code, result.output).toBe(0);
     });
   }
+  it('a cluster removed longer ago than the lookback: silent again', () => {
+    // Seen within the lookback and gone: the page lasts until the lookback has passed, then stops by itself. A 3h
+    // lookback instead of the default 1d keeps promtool's minute-by-minute evaluation short; the rule is the same.
+    const shortLookback = parseConfig({ cluster: { multiCluster: true }, alerts: { DeepgramSourceDown: { lookback: '3h' } } });
+    const result = promtoolTestRules(shortLookback, [
+      {
+        name: 'a cluster removed longer ago than the lookback',
+        input: agentOfB('1x10', '1x240'),
+        alerts: [...at('1h', clusterLost('b')), ...at('2h50m', clusterLost('b')), ...at('3h30m', [])],
+      },
+    ]);
+    expect(result.code, result.output).toBe(0);
+  });
 });
 

@@ -29,6 +29,12 @@ export type EngineName = (typeof ENGINES)[number];
 const HOST_LABEL = 'host';
 /** How long an agent waits to fill a remote-write batch: added to every detection downstream (production: 5s). */
 const BATCH_SEND_DEADLINE = '250ms';
+/**
+ * How long either central store still answers with a series' last sample when no newer one and no stale marker came
+ * (Prometheus' --query.lookback-delta, VictoriaMetrics' -search.maxStalenessInterval): what a lost agent's series stay
+ * visible for. Production's 5m is twenty 15 s scrapes; scaled, twenty 1 s scrapes.
+ */
+const LOOKBACK_DELTA = '20s';
 
 /** The scaled config for one engine's Alertmanager: receivers post to `<webhook>/<engine>/<receiver>`. */
 export function topologyConfig(webhook: string, engine: EngineName): DgmonConfig {
@@ -92,6 +98,13 @@ export interface Topology {
   takeDown(nodes: TopologyNode[]): Promise<void>;
   /** A fresh exporter for each node, on its old port. */
   bringUp(nodes: TopologyNode[]): Promise<void>;
+  /**
+   * Stops a cluster's agent as a crash or a lost network would: its samples simply stop reaching both stores, with
+   * no `up == 0` and no stale marker (an agent that is shut down writes none), its targets still running.
+   */
+  stopAgent(cluster: ClusterName): Promise<void>;
+  /** A new agent for the cluster, with the same targets and external labels (a fresh write-ahead log). */
+  startAgent(cluster: ClusterName): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -153,11 +166,13 @@ export async function startTopology(): Promise<Topology> {
       alertmanagers: [alertmanagers.prometheus.address],
       alertResendDelay: '2s',
       remoteWriteReceiver: true,
+      extraArgs: [`--query.lookback-delta=${LOOKBACK_DELTA}`],
     });
     closers.push(() => prometheus.close());
 
     // (b) VictoriaMetrics, and vmalert evaluating the same rule files against it.
-    const victoria = await startVictoriaMetrics({ latencyOffset: '1s' });
+    // Its staleness scaled as the central Prometheus' (VictoriaMetrics' own default: the query's step, 5m for vmalert).
+    const victoria = await startVictoriaMetrics({ latencyOffset: '1s', extraArgs: [`-search.maxStalenessInterval=${LOOKBACK_DELTA}`] });
     closers.push(() => victoria.close());
     const vmalert = await startVmalert({
       ruleFiles,
@@ -175,8 +190,8 @@ export async function startTopology(): Promise<Topology> {
 
     // One agent per cluster, writing to both stores.
     const agents = {} as Record<ClusterName, AgentHandle>;
-    for (const cluster of Object.keys(TOPOLOGY) as ClusterName[]) {
-      const agent = await startPrometheusAgent({
+    const startAgent = async (cluster: ClusterName) => {
+      agents[cluster] = await startPrometheusAgent({
         scrape: nodes
           .filter((n) => n.cluster === cluster)
           .map((n) => ({ job: 'dgmon', targets: [`127.0.0.1:${n.port}`], labels: { [HOST_LABEL]: n.node } })),
@@ -186,8 +201,11 @@ export async function startTopology(): Promise<Topology> {
           { url: victoria.writeUrl, batchSendDeadline: BATCH_SEND_DEADLINE },
         ],
       });
-      closers.push(() => agent.close());
-      agents[cluster] = agent;
+    };
+    for (const cluster of Object.keys(TOPOLOGY) as ClusterName[]) {
+      await startAgent(cluster);
+      // Whichever agent runs for the cluster at the end (stopAgent and startAgent replace it).
+      closers.push(() => agents[cluster].close());
     }
 
     const engines: CentralEngine[] = [
@@ -226,6 +244,13 @@ export async function startTopology(): Promise<Topology> {
       },
       async bringUp(up) {
         for (const n of up) n.exporter ??= await startNodeExporter(config, n, n.port);
+      },
+      async stopAgent(cluster) {
+        await agents[cluster].close();
+      },
+      async startAgent(cluster) {
+        await startAgent(cluster);
+        await agents[cluster].waitForTargets(undefined, 30_000);
       },
       close,
     };

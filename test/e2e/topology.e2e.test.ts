@@ -6,12 +6,15 @@
 // the single-Prometheus suite expects, and while one cluster loses every target and a node of the other fails 8 % of
 // its requests, each engine
 // pages for each cluster with the right cluster in labels and texts, no inhibition crossing from one cluster to the
-// other (node names repeat across the clusters), and everything resolves once the clusters are back.
+// other (node names repeat across the clusters), and everything resolves once the clusters are back. Last, one
+// cluster's agent stops (nothing of that cluster arrives any more: no up == 0, no stale marker) and each engine pages
+// for that cluster alone once its last samples go stale, and resolves when a new agent writes again.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { buildRules } from '../../alerts/index.ts';
 import { buildDashboards } from '../../dashboards/index.ts';
 import type { PanelTargetsJson } from '../../dashboards/queries.ts';
 import { RECEIVER_NAMES } from '../../alerts/alertmanager.ts';
+import { recordNames } from '../../alerts/rules/names.ts';
 import { sleep } from '../../daemons/daemon.ts';
 import type { InstantSample } from '../../daemons/prometheus.ts';
 import type { Notification, WebhookAlert } from '../support/alertmanager.ts';
@@ -359,6 +362,109 @@ describe('scale-out topology: per-cluster agents -> central store + ruler -> Ale
               throw new Error(`${engine}: ${e.alertname}/${e.severity} in ${e.cluster} never resolved: ${err.message}`);
             });
           expect(n.body?.receiver).toBe(RECEIVER_NAMES[receiver]);
+        }
+      }
+    }, 2 * 60_000);
+  });
+  describe('one cluster loses its agent: no up == 0, no stale marker, the other cluster healthy', () => {
+    // east's agent stops as a crash or a cut network would stop it: its targets keep running, but nothing of east
+    // reaches either store any more. What is left to see is that east, seen within the lookback, has no targets now
+    // (DeepgramSourceDown, reason target_absent, per cluster and source): the Engine count pages, dcgm-exporter's and
+    // the exporter's are tickets. west goes on as before and must stay silent.
+    interface Expected {
+      severity: 'critical' | 'warning';
+      receiver: 'pager' | 'ticket';
+      /** The sources it fires for. */
+      sources: string[];
+    }
+    const EXPECTED: Expected[] = [
+      { severity: 'critical', receiver: 'pager', sources: ['engine'] },
+      { severity: 'warning', receiver: 'ticket', sources: ['dcgm', 'exporter'] },
+    ];
+    /**
+     * The agent's last samples stay visible until the store's staleness ends (the central Prometheus' lookback delta,
+     * VictoriaMetrics' own, from the series' sample interval), then the recorded count goes the same way, then for:.
+     */
+    const AGENT_FIRING_TIMEOUT_MS = 120_000;
+    const lost = (a: WebhookAlert, e: Expected, status: string) =>
+      a.status === status && a.labels.cluster === 'east' && a.labels.alertname === 'DeepgramSourceDown' && a.labels.severity === e.severity;
+    const detection: string[] = [];
+
+    afterAll(async () => {
+      if (detection.length > 0) console.log(`\nScale-out topology, agent stopped -> notification:\n${detection.join('\n')}\n`);
+      if (topology && !(await fetch(`${topology.agents.east.url}/-/ready`, { signal: AbortSignal.timeout(5_000) }).then((r) => r.ok).catch(() => false))) await topology.startAgent('east');
+    });
+
+    it('each engine pages for east alone: its Engine count critical, the monitoring sources a ticket, the cluster named', async () => {
+      // Quiet first: nothing of the last faults left in either Alertmanager (a slow-burn warning may outlive its page).
+      for (const engine of topology.engines) {
+        const quiet = async () => ((await engine.alertmanager.alerts()) as { labels: Record<string, string> }[]).filter((a) => a.labels.alertname !== 'DeepgramWatchdog');
+        for (let tries = 0; tries < 120 && (await quiet()).length > 0; tries++) await sleep(500);
+        expect((await quiet()).map((a) => `${a.labels.cluster}/${a.labels.alertname}/${a.labels.severity}`), `${engine.name}: alerts left before the agent stops`).toEqual([]);
+      }
+      const start = Date.now();
+      await topology.stopAgent('east');
+      // When each store stops answering with east's samples, then with its recorded Engine count: the staleness the
+      // detection waits for, before the alert's for: starts.
+      const gone = topology.engines.flatMap((engine) =>
+        ['up{cluster="east"}', `${recordNames(topology.config).clusterSourceTargets}{cluster="east",source="engine"}`].map(async (expr) => {
+          await engine.store.waitFor(expr, (r) => r.length === 0, AGENT_FIRING_TIMEOUT_MS);
+          detection.push(`  ${engine.name.padEnd(15)} ${expr} gone from the store ${((Date.now() - start) / 1000).toFixed(1)} s`);
+        }),
+      );
+      let last = start;
+      for (const engine of ENGINES) {
+        for (const e of EXPECTED) {
+          const path = `/${engine}/${e.receiver}`;
+          for (const source of e.sources) {
+            const n = await topology.recorder
+              .waitFor((n) => n.path === path && (n.body?.alerts ?? []).some((a) => lost(a, e, 'firing') && a.labels.source === source), AGENT_FIRING_TIMEOUT_MS, start)
+              .catch((err: Error) => {
+                throw new Error(`${engine}: DeepgramSourceDown/${e.severity} source=${source} for east never reached ${path}: ${err.message}`);
+              });
+            last = Math.max(last, n.at);
+            detection.push(`  ${engine.padEnd(15)} east   DeepgramSourceDown/${e.severity} source=${source.padEnd(8)} ${((n.at - start) / 1000).toFixed(1)} s`);
+            expect(n.body?.receiver).toBe(RECEIVER_NAMES[e.receiver]);
+            for (const a of (n.body?.alerts ?? []).filter((a) => lost(a, e, 'firing'))) {
+              expect(a.labels.reason, `${engine}: ${JSON.stringify(a.labels)}`).toBe('target_absent');
+              expect(a.labels.node, `${engine}: the page is for the cluster, not a node`).toBeUndefined();
+              expect(e.sources).toContain(a.labels.source);
+              expect(a.annotations.description, `${engine}: the description names the cluster`).toContain('in cluster east');
+            }
+          }
+        }
+      }
+      await Promise.all(gone);
+      // Keep watching: nothing else, and nothing at all for west, on either engine.
+      await sleep(Math.max(start + SETTLE_MS, last + 3_000) - Date.now());
+      for (const engine of ENGINES) {
+        const notified = new Set(
+          topology.recorder
+            .notifications()
+            .filter((n) => n.at >= start && n.path.startsWith(`/${engine}/`))
+            .flatMap((n) => (n.body?.alerts ?? []).filter((a) => a.status === 'firing' && a.labels.alertname !== 'DeepgramWatchdog'))
+            .map((a) => `${a.labels.cluster}/${a.labels.alertname}/${a.labels.severity}/${a.labels.source}`),
+        );
+        expect([...notified].sort(), `${engine}: alerts notified`).toEqual(EXPECTED.flatMap((e) => e.sources.map((s) => `east/DeepgramSourceDown/${e.severity}/${s}`)).sort());
+      }
+    }, 5 * 60_000);
+
+    it('once the agent is back, every page is resolved at the same receiver on both engines', async () => {
+      const back = Date.now();
+      await topology.startAgent('east');
+      for (const engine of ENGINES as readonly EngineName[]) {
+        for (const e of EXPECTED) {
+          const n = await topology.recorder
+            .waitFor(
+              (n) => n.path === `/${engine}/${e.receiver}` && (n.body?.alerts ?? []).some((a) => lost(a, e, 'resolved')) && !(n.body?.alerts ?? []).some((a) => lost(a, e, 'firing')),
+              RESOLVED_TIMEOUT_MS,
+              back,
+            )
+            .catch((err: Error) => {
+              throw new Error(`${engine}: DeepgramSourceDown/${e.severity} in east never resolved: ${err.message}`);
+            });
+          expect(n.body?.receiver).toBe(RECEIVER_NAMES[e.receiver]);
+          detection.push(`  ${engine.padEnd(15)} east   DeepgramSourceDown/${e.severity} resolved ${((n.at - back) / 1000).toFixed(1)} s after the agent's restart`);
         }
       }
     }, 2 * 60_000);
