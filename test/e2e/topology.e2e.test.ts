@@ -14,7 +14,7 @@ import { buildRules } from '../../alerts/index.ts';
 import { buildDashboards } from '../../dashboards/index.ts';
 import type { PanelTargetsJson } from '../../dashboards/queries.ts';
 import { RECEIVER_NAMES } from '../../alerts/alertmanager.ts';
-import { recordNames } from '../../alerts/rules/names.ts';
+import { recordNames } from '../../core/names.ts';
 import { sleep } from '../../daemons/daemon.ts';
 import type { InstantSample } from '../../daemons/prometheus.ts';
 import type { Notification, WebhookAlert } from '../support/alertmanager.ts';
