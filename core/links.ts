@@ -32,12 +32,20 @@ export function runbookUrl(config: DgmonConfig, alert: string): string {
 }
 
 /**
- * The dashboard an alert links to; for an alert about one node, opened on that node. Go template: alerts without a
- * node label (a vanished job) link to the dashboard itself.
+ * The dashboard an alert links to, opened on what the alert is about: its node (for an alert about one node) and,
+ * when several clusters share the store, its cluster too, since node names may repeat across clusters. Go template:
+ * a label the alert lacks (a vanished job has no node) is left out of the link.
  */
 export function dashboardUrl(config: DgmonConfig, dashboard: DashboardKey, perNode = false): string {
   const base = `${config.grafana.url.replace(/\/+$/, '')}/d/${DASHBOARD_UIDS[dashboard]}`;
+  const vars = dashboardVariables(config);
+  const param = (label: string, variable: string, sep: string) => `${sep}var-${variable}={{ $labels.${label} }}`;
+  const node = param(config.node.label, vars.node, '?');
+  if (!config.cluster.multiCluster) return perNode ? `${base}{{ if $labels.${config.node.label} }}${node}{{ end }}` : base;
+  const c = config.cluster.label;
   const n = config.node.label;
-  const variable = dashboardVariables(config).node;
-  return perNode ? `${base}{{ if $labels.${n} }}?var-${variable}={{ $labels.${n} }}{{ end }}` : base;
+  const cluster = param(c, vars.cluster, '?');
+  if (!perNode) return `${base}{{ if $labels.${c} }}${cluster}{{ end }}`;
+  const nodeAfterCluster = param(n, vars.node, '&');
+  return `${base}{{ if $labels.${c} }}${cluster}{{ if $labels.${n} }}${nodeAfterCluster}{{ end }}{{ else if $labels.${n} }}${node}{{ end }}`;
 }

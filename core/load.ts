@@ -24,7 +24,9 @@ export function loadConfig(path?: string, override?: (raw: Record<string, unknow
   }
   let raw: unknown;
   try {
-    raw = load(text, { filename: file });
+    // A file of comments alone (a commented-out example, `dgmon init` with everything left at its default) means the
+    // defaults; js-yaml refuses it as "expected a document".
+    raw = text.split('\n').every((line) => /^\s*(#.*)?$/.test(line)) ? undefined : load(text, { filename: file });
   } catch (err) {
     throw new ConfigError([`not valid YAML: ${(err as Error).message.split('\n')[0]}`], file);
   }

@@ -2,6 +2,10 @@
 import { describe, it, expect } from 'vitest';
 import { parseConfig, ConfigError, configJsonSchema } from '../core/config.ts';
 import { durationSeconds, durationMilliseconds } from '../core/duration.ts';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../core/load.ts';
 
 function problemsOf(raw: unknown): string[] {
   try {
@@ -23,6 +27,19 @@ describe('config defaults', () => {
     expect(config.alerts.DeepgramHealthCheckFailing.for).toBe('2m');
     expect(config.slo.burnRateWindows).toHaveLength(4);
     expect(parseConfig(null)).toEqual(config);
+  });
+
+  it('a file of comments and blank lines alone is the defaults; an unterminated quote is still refused', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dgmon-config-'));
+    try {
+      const file = join(dir, 'dgmon.yaml');
+      writeFileSync(file, '# dgmon.yaml: everything at its default\n\n  # alerts:\n  #   DeepgramHighErrorRate: { threshold: 0.08 }\n');
+      expect(loadConfig(file).config).toEqual(parseConfig({}));
+      writeFileSync(file, '# a comment\nalerts: "\n');
+      expect(() => loadConfig(file)).toThrow(/not valid YAML/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('overrides merge with the defaults field by field', () => {

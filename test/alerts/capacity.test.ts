@@ -206,7 +206,7 @@ describe('capacity alerts, multi-cluster', () => {
                 annotations: {
                   summary: 'The Deepgram fleet could not carry its live streams if one Engine node failed.',
                   description: '130 live streams are open on the Deepgram Engine nodes in cluster eu-1, more than the nodes other than the largest could hold: losing one node would overload the rest.',
-                  ...links('DeepgramNoHeadroomForNodeLoss', 'deepgram-streaming-capacity'),
+                  ...links('DeepgramNoHeadroomForNodeLoss', 'deepgram-streaming-capacity', undefined, 'eu-1'),
                 },
               },
             ],
@@ -233,7 +233,7 @@ describe('capacity alerts, multi-cluster', () => {
                 annotations: {
                   summary: 'A Deepgram Engine node is close to its estimated stream capacity.',
                   description: 'Open streams on node 10.0.0.5 in cluster eu-1 fill 90% of its estimated stream capacity (engine_estimated_stream_capacity), above the 80 % threshold.',
-                  ...links('DeepgramStreamCapacityHigh', 'deepgram-streaming-capacity', '10.0.0.5'),
+                  ...links('DeepgramStreamCapacityHigh', 'deepgram-streaming-capacity', '10.0.0.5', 'eu-1'),
                 },
               },
             ],

@@ -306,7 +306,7 @@ describe('burn-rate alerts, multi-cluster', () => {
                 annotations: {
                   summary: AVAILABILITY_SUMMARY,
                   description: '5% of Engine requests in cluster eu-1 failed with a server error (5xx) over the last 1h, more than 14.4 times the 0.1 % the 99.9 % objective allows (and still so over the last 5m). Burning this fast, the 30d error budget is gone within 2d2h.',
-                  ...availabilityLinks,
+                  ...links('DeepgramErrorBudgetBurn', 'deepgram-fleet', undefined, 'eu-1'),
                 },
               },
             ],

@@ -10,7 +10,6 @@ const DCGM = 'job="dcgm-exporter",instance="10.0.0.5:9400"';
 const EXPORTER = 'job="dgmon",instance="10.0.0.5:9898"';
 const SUMMARY = 'A Deepgram monitoring source is down or missing.';
 const LINKS = links('DeepgramSourceDown', 'deepgram-node', '10.0.0.5');
-const NO_NODE_LINKS = links('DeepgramSourceDown', 'deepgram-node');
 
 /** A target and the series that show it is there: up, and the start-up series the presence rules count. */
 const engineTarget = (values: string, labels = ENGINE, present = values): Series[] => [
@@ -46,7 +45,7 @@ const engineAbsent = (cluster?: string): ExpectedAlert => ({
   annotations: {
     summary: SUMMARY,
     description: `Prometheus has no Deepgram Engine${cluster ? ` in cluster ${cluster}` : ''} any more: no engine_estimated_stream_capacity{job=~"deepgram-engine|dg_engine_metrics|dgmon"} series (the Engine registers it at start-up), directly scraped or passed through by the exporter.`,
-    ...NO_NODE_LINKS,
+    ...links('DeepgramSourceDown', 'deepgram-node', undefined, cluster),
   },
 });
 const monitoringAbsent = (source: 'dcgm' | 'exporter', cluster?: string): ExpectedAlert => ({
@@ -57,7 +56,7 @@ const monitoringAbsent = (source: 'dcgm' | 'exporter', cluster?: string): Expect
       source === 'dcgm'
         ? `Prometheus has no dcgm-exporter target${cluster ? ` in cluster ${cluster}` : ''} any more: nothing matches DCGM_FI_DEV_GPU_TEMP{job=~"dcgm-exporter|dgmon"}.`
         : `Prometheus has no dgmon exporter target${cluster ? ` in cluster ${cluster}` : ''} any more: nothing matches up{job="dgmon"}.`,
-    ...NO_NODE_LINKS,
+    ...links('DeepgramSourceDown', 'deepgram-node', undefined, cluster),
   },
 });
 const at = (time: string, expect: ExpectedAlert[]) => [{ at: time, alert: 'DeepgramSourceDown', expect }];

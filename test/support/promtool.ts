@@ -221,10 +221,14 @@ export function alertTest(alert: string, spec: AlertSpec): void {
   });
 }
 
-/** The annotations every dgmon alert carries besides summary and description, for the default config. */
-export function links(alert: string, dashboardUid: string, node?: string): { runbook_url: string; dashboard_url: string } {
+/**
+ * The annotations every dgmon alert carries besides summary and description, for the default config; with `cluster`
+ * (a multi-cluster config), the dashboard link selects the cluster before the node.
+ */
+export function links(alert: string, dashboardUid: string, node?: string, cluster?: string): { runbook_url: string; dashboard_url: string } {
+  const params = [cluster === undefined ? [] : [`var-cluster=${cluster}`], node === undefined ? [] : [`var-node=${node}`]].flat();
   return {
     runbook_url: `https://runbooks.example.com/dgmon/${alert}.md`,
-    dashboard_url: `http://localhost:3000/d/${dashboardUid}${node === undefined ? '' : `?var-node=${node}`}`,
+    dashboard_url: `http://localhost:3000/d/${dashboardUid}${params.length ? `?${params.join('&')}` : ''}`,
   };
 }
