@@ -448,7 +448,8 @@ export const configSchema = z.strictObject({
       DeepgramHighLatencyP95: alert('Batch P95 response time per node.', {
         severity: severity('warning', 'Batch callers are not waiting live; slow is a ticket, not a page.'),
         thresholdSeconds: positive(10, 'P95 of engine_batch_response_time_seconds (and of dgmon_transcription_duration_seconds{mode="batch"} for clients and the probe). 10 s is the production checklist\'s limit; set it to your batch SLA. Keep it on a bucket boundary (1, 2.5, 5, 10, 30, 60) for an exact comparison.'),
-        for: duration('5m', 'The brief: over the target for 5 minutes. One large file does not open a ticket: it is one observation of many under the traffic gate (traffic.minRequestRate), not 5 % of them.'),
+        for: duration('5m', 'The brief: over the target for 5 minutes. One large file does not open a ticket: it is one observation of many under the traffic gate (traffic.minRequests), not 5 % of them. Together with recentWindow, batch requests must be slow for 5 minutes, not for the 5 minutes in which the rate window still remembers a few slow ones.'),
+        recentWindow: duration('1m', 'The P95 over this window must be over the target too at every evaluation of for: (still slow, as DeepgramHighErrorRate\'s recentWindow), so for: counts minutes of slow requests: two or three minutes of long files keep the 5m P95 up for 7-8 minutes but never open a ticket. Applies to the Engine (source="engine") and applications; the probe has its own window. Keep it at 2-4 scrape intervals.'),
         probeWindow: duration('30m', 'Window of the probe\'s batch P95: one batch probe a minute gives 30 observations, so one slow probe stays under the P95 and two do not (2 of 30 is over 5 %).'),
         probeMinRequests: positive(20, 'Successful batch probes needed within probeWindow: below 20 observations a P95 is simply the slowest one. A longer probe interval needs a longer probeWindow.'),
       }),
