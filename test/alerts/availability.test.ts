@@ -159,8 +159,9 @@ alertTest('DeepgramHighLatencyP95', {
   more: [
     {
       // 20 requests a minute (scraped every 30 s), all under 5 s but for three minutes of long files from 10m, each
-      // taking 10-30 s. The 5m P95 stays over 10 s until about 18m, which a 5m for: alone would turn into a ticket by
-      // 17m; the P95 of the last minute is over the target for only three or four minutes (recentWindow).
+      // taking 10-30 s. The 5m P95 stays over 10 s until about 18m, which a 5m for: alone turns into a ticket at 15-17m
+      // (checked against the rules without recentWindow); the P95 of the last minute is over the target for only three
+      // or four minutes.
       name: 'DeepgramHighLatencyP95 silent for three minutes of long files',
       interval: '30s',
       input: batchSteps(Array.from({ length: 50 }, (_, i) => (i >= 20 && i < 26 ? [0, 10] : [10, 0]))),
