@@ -78,6 +78,16 @@ export function buildAlertmanagerConfig(config: DgmonConfig): Record<string, unk
         target_matchers: ['alertname="DeepgramSourceDown"', 'source="engine"'],
         equal: [cluster],
       },
+      {
+        // One full node, one ticket. Streams near the Engine's estimated capacity and active requests near
+        // max_active_requests are two gauges of the same saturation, fixed the same way (add capacity, spread load).
+        // The concurrency limit is the nearer wall (at it the API answers 429) and the quicker alert (its for: is the
+        // shorter), so while it fires on a node the stream-capacity warning of that node adds nothing and is held.
+        // Where no limit is set, the concurrency alert is never evaluated and the stream-capacity ticket goes out.
+        source_matchers: ['alertname="DeepgramConcurrencyLimitNear"'],
+        target_matchers: ['alertname="DeepgramStreamCapacityHigh"'],
+        equal: [cluster, node],
+      },
     ],
     receivers: (Object.keys(RECEIVER_NAMES) as (keyof typeof RECEIVER_NAMES)[]).map((key) => ({
       name: RECEIVER_NAMES[key],

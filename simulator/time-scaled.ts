@@ -21,6 +21,12 @@ export const SOURCE_DOWN_FOR = '15s';
  */
 export const SYMPTOM_FOR = '20s';
 const SYMPTOMS: readonly string[] = ENGINE_SYMPTOM_ALERTS.filter((name) => name !== 'DeepgramGPUIdleWhileServing');
+/**
+ * DeepgramStreamCapacityHigh keeps its production place after DeepgramConcurrencyLimitNear (15m after 5m): on a full
+ * node the concurrency ticket is there first and holds the stream-capacity warning of that node (one full node, one
+ * ticket), instead of the two racing on the same scaled `for:`.
+ */
+export const STREAM_CAPACITY_FOR = '30s';
 /** The look-back windows of the windowed alerts (production: 1h for rate-limit hits, 10m for GPU error counts). */
 export const ALERT_WINDOW = '20s';
 /**
@@ -57,7 +63,8 @@ export function timeScaledConfig(extra: Record<string, unknown> = {}, alertOverr
   const alerts: Record<string, Record<string, unknown>> = {};
   for (const [name, block] of Object.entries(defaults.alerts as Record<string, Record<string, unknown>>)) {
     const scaled: Record<string, unknown> = {};
-    if ('for' in block) scaled.for = name === 'DeepgramSourceDown' ? SOURCE_DOWN_FOR : SYMPTOMS.includes(name) ? SYMPTOM_FOR : FOR;
+    if ('for' in block)
+      scaled.for = name === 'DeepgramSourceDown' ? SOURCE_DOWN_FOR : name === 'DeepgramStreamCapacityHigh' ? STREAM_CAPACITY_FOR : SYMPTOMS.includes(name) ? SYMPTOM_FOR : FOR;
     if ('criticalFor' in block) scaled.criticalFor = FOR;
     if ('window' in block) scaled.window = ALERT_WINDOW;
     if ('recentWindow' in block) scaled.recentWindow = RECENT_WINDOW;

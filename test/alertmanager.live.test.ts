@@ -3,7 +3,8 @@
 // which Alertmanager computes from its inhibitor and silencer at every request. Issue 23, item 5: only a down
 // Engine mutes that Engine's symptoms; nothing mutes a critical error-rate page but its own higher severity; a
 // silenced monitoring-only SourceDown (which Alertmanager still inhibits from) hides nothing. Item 9: an API without
-// an Engine is one page, not also its Engine's DeepgramSourceDown.
+// an Engine is one page, not also its Engine's DeepgramSourceDown. Issue 20: a full node is one ticket (the
+// concurrency limit holds that node's stream-capacity warning).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../core/config.ts';
 import { plainBundle, OUTPUT_PATHS } from '../outputs/plain.ts';
@@ -156,6 +157,19 @@ describe('inhibitions on a live Alertmanager', () => {
     await expectStates([
       [errorPage(c, '10.0.0.5'), 'active'],
       [warning, 'suppressed'],
+    ]);
+  });
+
+  it('a full node is one ticket: the concurrency limit holds its own node\'s stream-capacity warning, not another node\'s', async () => {
+    const c = newCluster();
+    const limit = { alertname: 'DeepgramConcurrencyLimitNear', severity: 'warning', cluster: c, node: '10.0.0.5' };
+    const streams = { alertname: 'DeepgramStreamCapacityHigh', severity: 'warning', cluster: c, node: '10.0.0.5' };
+    const otherNode = { ...streams, node: '10.0.0.6' };
+    await post([limit, streams, otherNode]);
+    await expectStates([
+      [limit, 'active'],
+      [streams, 'suppressed'],
+      [otherNode, 'active'],
     ]);
   });
 

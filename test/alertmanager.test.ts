@@ -81,7 +81,7 @@ describe('alertmanager.yml', () => {
       inhibit_rules: { source_matchers: string[]; target_matchers: string[]; equal: string[] }[];
     };
     expect(config.route.group_by).toEqual(['alertname', 'cluster']);
-    const [criticalOverWarning, downEngine, engineDisconnected] = config.inhibit_rules;
+    const [criticalOverWarning, downEngine, engineDisconnected, fullNode] = config.inhibit_rules;
     expect(criticalOverWarning).toEqual({ source_matchers: ['severity="critical"'], target_matchers: ['severity="warning"'], equal: ['alertname', 'cluster', 'node', 'gpu', 'target', 'key', 'source'] });
     // Only a down Engine mutes symptoms, and never the error-rate page (the live test shows each case).
     expect(downEngine!.source_matchers).toEqual(['alertname="DeepgramSourceDown"', 'source="engine"']);
@@ -94,6 +94,12 @@ describe('alertmanager.yml', () => {
       target_matchers: ['alertname="DeepgramSourceDown"', 'source="engine"'],
       equal: ['cluster'],
     });
-    expect(config.inhibit_rules).toHaveLength(3);
+    // One full node, one ticket: the concurrency limit holds the stream-capacity warning of the same node only.
+    expect(fullNode).toEqual({
+      source_matchers: ['alertname="DeepgramConcurrencyLimitNear"'],
+      target_matchers: ['alertname="DeepgramStreamCapacityHigh"'],
+      equal: ['cluster', 'node'],
+    });
+    expect(config.inhibit_rules).toHaveLength(4);
   });
 });

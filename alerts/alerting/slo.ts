@@ -110,8 +110,11 @@ type Events = { all: (window: string) => string; bad: (window: string) => string
 
 /**
  * One rule per burn-rate row: the ratio over both windows above factor × budget, with at least traffic.minRequests
- * events and traffic.minErrors bad ones in the long window (a quiet cluster's one failed request is a large share of
- * a window, not an incident).
+ * events and traffic.minErrors bad ones in each window (a quiet cluster's one failed request is a large share of a
+ * window, not an incident). The short window is counted too: at night an hour can gather enough scattered failures
+ * to pass the long window's gate while its last 5 minutes hold one or two, which is a large share of a handful of
+ * requests but no proof that anything is still failing. And the short window's bad events are weighed against the
+ * long window's traffic, so a night's failures count for the budget they spend, not for their share of the night.
  */
 function burnRules(ctx: AlertContext, ratio: (window: string) => string, counts: Events, objective: number, describe: (row: BurnWindow) => string): AlertRuleSpec[] {
   const budget = errorBudget(objective);
@@ -124,10 +127,20 @@ function burnRules(ctx: AlertContext, ratio: (window: string) => string, counts:
         `${ratio(row.long)} > ${limit}`,
         'and',
         `${ratio(row.short)} > ${limit}`,
+        ...[row.long, row.short].flatMap((window) => [
+          `and ${on}`,
+          `${counts.all(window)} >= ${num(minRequests)}`,
+          `and ${on}`,
+          `${counts.bad(window)} >= ${num(minErrors)}`,
+        ]),
+        // The budget is counted in events, so a quiet night's bad events spend little of it however large their
+        // share of the night: the short window must also hold more bad events than its slice of the long window's
+        // traffic allows at this row's rate (Pyrra's dynamic burn rate, for the short window only). With traffic at
+        // or above the long window's average, this adds nothing to the ratio.
         `and ${on}`,
-        `${counts.all(row.long)} >= ${num(minRequests)}`,
-        `and ${on}`,
-        `${counts.bad(row.long)} >= ${num(minErrors)}`,
+        `${counts.bad(row.short)}`,
+        `> ${on}`,
+        `${counts.all(row.long)} * ${limit} / ${num(durationSeconds(row.long) / durationSeconds(row.short))}`,
       ].join('\n'),
       for: row.for,
       severity: row.severity,
@@ -165,7 +178,7 @@ function burnRunbook(ctx: AlertContext, spec: BurnRunbookSpec): Runbook {
       `A burn rate of 1 spends exactly the whole budget by the end of the ${period} period; a burn rate of ${num(first.factor)} means a bad ratio ${num(first.factor)} times the budget (${percent(first.factor * budget)}), which would spend ${period}'s budget in ${exhaustion(period, first.factor)}.`,
       'Each rule is one row of slo.burnRateWindows and fires only when the bad ratio is above the row\'s factor × budget over both its long window (proof that enough budget is gone to matter) and its short window (proof that it is still happening, so the alert clears minutes after the fault ends). The labels long_window and short_window name the row. The rows are:',
       rows.map((r) => `${r}.`).join(' '),
-      `The ratio is per cluster, over all Engine nodes. With little traffic a handful of bad events is a large ratio, so a row judges its long window only when it holds at least ${num(ctx.config.traffic.minRequests)} events and ${num(ctx.config.traffic.minErrors)} bad ones (traffic.minRequests, traffic.minErrors): one failed request of a quiet night never pages.`,
+      `The ratio is per cluster, over all Engine nodes. With little traffic a handful of bad events is a large ratio, so a row judges its windows only when each of them, the long and the short, holds at least ${num(ctx.config.traffic.minRequests)} events and ${num(ctx.config.traffic.minErrors)} bad ones (traffic.minRequests, traffic.minErrors): one failed request of a quiet night never pages, nor do a few scattered over a night hour once the last ${ctx.config.slo.burnRateWindows[0]!.short} holds only one or two. The budget is counted in events, so the short window must also hold more bad events than its slice of the long window's traffic allows at the row's rate (the long window's events × factor × budget × short/long): at night, with a few percent of the day's traffic, a night's scattered failures are a large share of the night but a small part of the budget, and open no ticket; with traffic at or above the long window's average this asks nothing more than the ratio.`,
     ].join(' '),
     impact: spec.impact,
     confirm: [

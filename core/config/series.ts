@@ -116,7 +116,7 @@ export const traffic = z
       .int({ message: 'must be a whole number of requests' })
       .min(0, { message: 'must be 0 or more requests' })
       .default(30)
-      .describe('Every ratio alert (DeepgramHighErrorRate, DeepgramErrorBudgetBurn, DeepgramStreamingLatencyBudgetBurn) and the batch P95 of DeepgramHighLatencyP95 judge a window only when it holds at least this many requests (streaming latency observations for the latency SLO, the long window for burn rates): a ratio of a handful of requests is noise, "no traffic never pages", and with 20 or more requests one slow file cannot lift a P95. The SRE workbook\'s advice for low-traffic services. Lower it only for a service that is always this quiet; the synthetic probe (exporter.probe) watches such a service better.'),
+      .describe('Every ratio alert (DeepgramHighErrorRate, DeepgramErrorBudgetBurn, DeepgramStreamingLatencyBudgetBurn) and the batch P95 of DeepgramHighLatencyP95 judge a window only when it holds at least this many requests (streaming latency observations for the latency SLO; both the long and the short window for burn rates): a ratio of a handful of requests is noise, "no traffic never pages", and with 20 or more requests one slow file cannot lift a P95. The SRE workbook\'s advice for low-traffic services. Lower it only for a service that is always this quiet; the synthetic probe (exporter.probe) watches such a service better.'),
     minErrors: z
       .number()
       .int({ message: 'must be a whole number of errors' })

@@ -172,6 +172,16 @@ alertTest('DeepgramErrorBudgetBurn', {
       alerts: ['362m', '370m', '375m', '380m', '390m', '400m', '415m'].map((at) => ({ at, alert: 'DeepgramErrorBudgetBurn', expect: [] })),
     },
     {
+      // A quiet night on one Engine: 3 requests a minute, 5xx at 20m and 40m (two each) and one every other minute
+      // from 64m to 70m. From 64m the 1h window holds 8 failures among about 200 requests (4 %, over 14.4x, and
+      // enough for its gate) and the 5m window one to three among about 17 (over 14.4x too): without a gate on the
+      // short window the fast row pages at 70-74m, the 6h/30m row at 84m (checked against the rules without it). Too
+      // few requests and failures in the last 5 minutes (and in the last 30) to say anything is still failing.
+      name: 'DeepgramErrorBudgetBurn silent for night failures scattered over an hour, one to three in the last 5 minutes',
+      input: [requests('2xx', '0+3x85'), requests('5xx', '0x19 2x19 4x23 5x1 6x1 7x1 8x15')],
+      alerts: ['70m', '72m', '74m', '80m', '84m'].map((at) => ({ at, alert: 'DeepgramErrorBudgetBurn', expect: [] })),
+    },
+    {
       // 0.05 % of stream requests fail for 3h20m, past the slowest row's 3h for: within budget, no row fires.
       name: 'DeepgramErrorBudgetBurn silent within budget',
       input: [requests('2xx', '0+1999x200', 'stream'), requests('5xx', '0+1x200', 'stream')],
@@ -351,6 +361,14 @@ describe('burn-rate rules', () => {
         'sum by (cluster) (sum_over_time(cluster_kind_status:engine_requests:rate5m[1h])) * 60 >= 30',
         'and on (cluster)',
         'sum by (cluster) (sum_over_time(cluster_kind_status:engine_requests:rate5m{response_status=~"5.."}[1h])) * 60 >= 5',
+        'and on (cluster)',
+        'sum by (cluster) (increase(engine_requests_total{job=~"deepgram-engine|dg_engine_metrics|dgmon"}[5m])) >= 30',
+        'and on (cluster)',
+        'sum by (cluster) (increase(engine_requests_total{job=~"deepgram-engine|dg_engine_metrics|dgmon", response_status=~"5.."}[5m])) >= 5',
+        'and on (cluster)',
+        'sum by (cluster) (increase(engine_requests_total{job=~"deepgram-engine|dg_engine_metrics|dgmon", response_status=~"5.."}[5m]))',
+        '> on (cluster)',
+        'sum by (cluster) (sum_over_time(cluster_kind_status:engine_requests:rate5m[1h])) * 60 * 14 * 0.001 / 12',
       ].join('\n'),
     );
   });

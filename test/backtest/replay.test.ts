@@ -138,6 +138,22 @@ describe("Alertmanager's routing, inhibition and grouping, on the generated rout
     ]);
   });
 
+  it("a full node is one ticket: the concurrency limit holds that node's stream-capacity warning, not another node's", () => {
+    // As on the noisy fleet's capacity-exhausted node: the concurrency limit fires first (for: 5m), the stream
+    // capacity ten minutes later (for: 15m); on n2 only the stream capacity (no max_active_requests set).
+    const list = [
+      episode('DeepgramConcurrencyLimitNear', 'warning', { cluster: 'c1', node: 'n1' }, 5, 40),
+      episode('DeepgramStreamCapacityHigh', 'warning', { cluster: 'c1', node: 'n1' }, 15, 40),
+      episode('DeepgramStreamCapacityHigh', 'warning', { cluster: 'c1', node: 'n2' }, 60, 80),
+    ];
+    expect(mutedSpans(list, am.inhibit_rules ?? [], 100 * M)).toEqual([[], [[15 * M, 40 * M]], []]);
+    const sent = notifications(list, am, 100 * M).filter((n) => n.firing > 0);
+    expect(sent.map((n) => [n.receiver, n.group.includes('DeepgramConcurrencyLimitNear') ? 'limit' : 'streams', n.at / M])).toEqual([
+      ['deepgram-ticket', 'limit', 5.5],
+      ['deepgram-ticket', 'streams', 60.5],
+    ]);
+  });
+
   it('ten nodes with the same fault in one cluster are one notification; a second cluster is another', () => {
     // Within group_wait (30 s) of the first: one notification of ten.
     const list = Array.from({ length: 10 }, (_, i) => episode('DeepgramGPUSaturated', 'warning', { cluster: 'c1', node: `n${i}` }, 10 + i * 0.04, 50));
