@@ -44,6 +44,11 @@ export const SETTINGS = {
    * its window only, and its panels are timed over it, so the largest fleet fits in the time a run has.
    */
   hoursAt: Object.fromEntries(env('DGMON_BENCH_HOURS_AT', '').split(',').filter(Boolean).map((pair) => pair.split(':').map(Number))) as Record<number, number>,
+  /**
+   * DGMON_BENCH_HISTORY_AT: less history before the window for some sizes, in minutes ("3000:15"): their 1 h windows
+   * (predict_linear, the 1 h burn rates) then read less than an hour at the window's start. For a run that must fit.
+   */
+  historyAt: Object.fromEntries(env('DGMON_BENCH_HISTORY_AT', '').split(',').filter(Boolean).map((pair) => pair.split(':').map(Number))) as Record<number, number>,
   /** DGMON_BENCH_ENGINES: the central stores measured, each on the same data (docs/scale-out.md). */
   engines: env('DGMON_BENCH_ENGINES', 'prometheus,victoriametrics').split(',') as EngineName[],
   /** DGMON_BENCH_RAW_NODES: the fleet sizes whose raw forms are timed (on Prometheus; each may take up to a minute). */
@@ -126,6 +131,8 @@ interface SizeResult {
   nodes: number;
   /** The dashboard window of this size (shorter than SETTINGS.hours for a size in hoursAt). */
   hours: number;
+  /** Minutes of data before the window for the nodes this size adds. */
+  historyMinutes: number;
   /** The machine's 1, 5 and 15 minute load averages as this size started (other engineers share the cores). */
   loadAverage: number[];
   /** The other engines' figures; the fields below are Prometheus'. */
@@ -237,7 +244,8 @@ export async function run(): Promise<BenchResult> {
       const seconds: Record<string, number> = {};
       const hours = SETTINGS.hoursAt[nodes] ?? SETTINGS.hours;
       const windowStartS = endS - hours * 3600;
-      const dataStartS = windowStartS - SETTINGS.historySeconds;
+      const historySeconds = SETTINGS.historyAt[nodes] !== undefined ? SETTINGS.historyAt[nodes] * 60 : SETTINGS.historySeconds;
+      const dataStartS = windowStartS - historySeconds;
       const rulesStartS = windowStartS - 3600;
       const vm: EngineResult = { engine: 'victoriametrics', seconds: {}, groups: [], panels: [] };
       const loadAverage = loadavg().map((x) => round(x, 2));
@@ -351,7 +359,7 @@ export async function run(): Promise<BenchResult> {
         vm.seconds.rules = since(t);
       }
       const vmGroupsNote = withVictoria && vm.groups.length > 0 ? `; vmalert ${worstOf(vm.groups).group} ${worstOf(vm.groups).maxMs} ms` : '';
-      sizes.push({ nodes, hours, loadAverage, series, samples, seconds, promtoolCpuSeconds: round(backfill.seconds.reduce((a, b) => a + b, 0)), ruleBackfillPasses: passSeconds, compaction, groups, panels, ...(withVictoria ? { engines: [vm] } : {}) });
+      sizes.push({ nodes, hours, historyMinutes: historySeconds / 60, loadAverage, series, samples, seconds, promtoolCpuSeconds: round(backfill.seconds.reduce((a, b) => a + b, 0)), ruleBackfillPasses: passSeconds, compaction, groups, panels, ...(withVictoria ? { engines: [vm] } : {}) });
       const worst = worstOf(groups);
       log(`${nodes} nodes: worst group ${worst.group} ${worst.maxMs} ms${vmGroupsNote}; ${since(started)} s so far`);
       // For a long run: what has been measured so far, in case it is stopped before the end.
