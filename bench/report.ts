@@ -35,6 +35,40 @@ function machineLine(r: StoredResult): string {
   return `${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}, Node.js ${m.node}, ${m.prometheus}`;
 }
 
+/** One row of the fleet benchmark's growth per engine (bench/fleet-scale.ts). */
+interface GrowthRow {
+  nodes: number;
+  hours: number;
+  series: number;
+  worstGroupMs?: number;
+  allGroupsMs: number;
+  worstPanelMs?: number;
+  medianPanelMs: number;
+  allPanelsRecordedMs: number;
+}
+
+const ENGINE_TITLES: Record<string, string> = { prometheus: 'Prometheus', victoriametrics: 'VictoriaMetrics + vmalert' };
+const msCell = (n: number | undefined) => (n === undefined || Number.isNaN(n) ? '-' : n >= 1000 ? `${(n / 1000).toFixed(2)} s` : `${Math.round(n)} ms`);
+
+/** How cost grows with the fleet on each engine, when a result holds it (the fleet benchmark). */
+function growthTable(r: StoredResult): string[] {
+  const byEngine = (r.figures as { growthByEngine?: Record<string, GrowthRow[]> } | undefined)?.growthByEngine;
+  if (!byEngine) return [];
+  const rows = Object.entries(byEngine).flatMap(([engine, growth]) =>
+    growth.map(
+      (g) =>
+        `| ${ENGINE_TITLES[engine] ?? engine} | ${g.nodes} | ${g.hours} h | ${g.series} | ${msCell(g.worstGroupMs)} | ${msCell(g.allGroupsMs)} | ${msCell(g.worstPanelMs)} | ${msCell(g.medianPanelMs)} | ${msCell(g.allPanelsRecordedMs)} |`,
+    ),
+  );
+  if (rows.length === 0) return [];
+  return [
+    '',
+    '| engine | nodes | window | series | slowest rule group | all groups (sum of medians) | slowest panel | median panel | all panels |',
+    '|---|---|---|---|---|---|---|---|---|',
+    ...rows,
+  ];
+}
+
 export function renderTables(results: StoredResult[]): string {
   if (results.length === 0) return 'No results stored yet: run `npm run bench`.';
   const sections = results.map((r) => {
@@ -45,6 +79,7 @@ export function renderTables(results: StoredResult[]): string {
       '| measured | target | result | |',
       '|---|---|---|---|',
       ...rows,
+      ...growthTable(r),
     ].join('\n');
   });
   return sections.join('\n\n');

@@ -12,6 +12,13 @@ import { knownSeriesNames } from '../core/catalog/index.ts';
 import { recordNames, type RecordNames } from '../core/names.ts';
 import { DASHBOARD_UIDS, dashboardVariables, legendLabel, runbookUrl, variableRef, type DashboardKey } from '../core/links.ts';
 
+/**
+ * Per-node panels that would draw one line per node at "All" draw only the nodes furthest out (topk/bottomk per
+ * step): at 1000 nodes a thousand lines cannot be read, and sending them cost more than a second per panel
+ * (bench/results/fleet.json). A selection of up to this many nodes is drawn whole.
+ */
+export const WORST_NODES = 10;
+
 /** Every panel and target reads from the dashboard's datasource variable. */
 export const DATASOURCE = { type: 'prometheus', uid: '${datasource}' };
 

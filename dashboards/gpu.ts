@@ -3,7 +3,7 @@
 // here the same way (q.dcgmWithoutBlanks, q.perGpu) and aggregated to one series per GPU.
 import { DCGM, DCGM_BLANK_SENTINEL_MIN } from '../core/catalog/index.ts';
 import { increase, num, sumBy, changes } from '../core/promql.ts';
-import { dashboardShell, filtered, stat, target, timeseries, instantTarget, type DashboardContext } from './common.ts';
+import { WORST_NODES, dashboardShell, filtered, stat, target, timeseries, instantTarget, type DashboardContext } from './common.ts';
 
 /** DCGM energy is in millijoules: mJ ÷ 3.6e9 = kWh (and mJ/s ÷ 1000 = W, in the recording rule). */
 const MJ_PER_KWH = 3.6e9;
@@ -79,12 +79,12 @@ export function gpuDashboard(ctx: DashboardContext) {
       timeseries(ctx, {
         title: 'Power draw',
         description:
-          'Power per GPU: the sampled draw (DCGM_FI_DEV_POWER_USAGE) and the average over the rate interval from the energy counter (rate of DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION, mJ/s ÷ 1000 = W), which also counts the peaks between scrapes.',
+          `Power per GPU, the ${WORST_NODES} GPUs drawing most at each moment: the sampled draw (DCGM_FI_DEV_POWER_USAGE) and the average over the rate interval from the energy counter (rate of DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION, mJ/s ÷ 1000 = W), which also counts the peaks between scrapes.`,
         unit: 'watt',
         min: 0,
         targets: [
-          target(byNode(rec.gpuPower), `${gpuLegend} sampled`, 'A'),
-          target(byNode(rec.gpuEnergyPower), `${gpuLegend} average (energy)`, 'B'),
+          target(`topk(${WORST_NODES}, ${byNode(rec.gpuPower)})`, `${gpuLegend} sampled`, 'A'),
+          target(`topk(${WORST_NODES}, ${byNode(rec.gpuEnergyPower)})`, `${gpuLegend} average (energy)`, 'B'),
         ],
       }),
     )
@@ -174,10 +174,10 @@ export function gpuDashboard(ctx: DashboardContext) {
     .withPanel(
       timeseries(ctx, {
         title: 'Streams per busy GPU',
-        description: `Open live streams on a node divided by the summed busy ratio of its GPUs: streams per fully busy GPU, the node's streams-per-GPU at its current mix. A falling value at the same stream count means each stream costs more GPU (longer audio, heavier model, batch jobs sharing the GPU). Nodes whose GPUs are under ${num(a.DeepgramGPUIdleWhileServing.threshold * 100)} % busy (the idle line) are left out: the ratio would explode.`,
+        description: `Open live streams on a node divided by the summed busy ratio of its GPUs: streams per fully busy GPU, the node's streams-per-GPU at its current mix; the ${WORST_NODES} nodes with the fewest at each moment. A falling value at the same stream count means each stream costs more GPU (longer audio, heavier model, batch jobs sharing the GPU). Nodes whose GPUs are under ${num(a.DeepgramGPUIdleWhileServing.threshold * 100)} % busy (the idle line) are left out: the ratio would explode.`,
         unit: 'short',
         min: 0,
-        targets: [target(`${streamsPerNode}\n/\n(${busyPerNode} > ${num(a.DeepgramGPUIdleWhileServing.threshold)})`, nodeLegend)],
+        targets: [target(`bottomk(${WORST_NODES},\n  ${streamsPerNode}\n  /\n  (${busyPerNode} > ${num(a.DeepgramGPUIdleWhileServing.threshold)})\n)`, nodeLegend)],
       }),
     );
 }

@@ -2,7 +2,7 @@
 // where the alert links with a node land.
 import { DGMON } from '../core/catalog/index.ts';
 import { BigValueColorMode, BigValueTextMode } from '@grafana/grafana-foundation-sdk/common';
-import { dashboardShell, filtered, stat, target, timeseries, instantTarget, type DashboardContext } from './common.ts';
+import { WORST_NODES, dashboardShell, filtered, stat, target, timeseries, instantTarget, type DashboardContext } from './common.ts';
 
 export function nodeDashboard(ctx: DashboardContext) {
   const { config, q, rec, nodeFilter, nodeLegend, gpuLegend } = ctx;
@@ -107,9 +107,9 @@ export function nodeDashboard(ctx: DashboardContext) {
     .withPanel(
       timeseries(ctx, {
         title: 'Exporter source scrape time',
-        description: 'How long each of the exporter\'s sources took on its last scrape.',
+        description: `How long each of the exporter's sources took on its last scrape; the ${WORST_NODES} slowest node and source pairs at each moment when more are selected.`,
         unit: 's',
-        targets: [target(byNode(rec.nodeSourceScrapeDuration), `${nodeLegend} {{source}}`)],
+        targets: [target(`topk(${WORST_NODES}, ${byNode(rec.nodeSourceScrapeDuration)})`, `${nodeLegend} {{source}}`)],
       }),
     );
 }

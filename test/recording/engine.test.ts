@@ -188,6 +188,54 @@ describe('Engine recording rules', () => {
       ],
     });
   });
+  it('records requests by status once per kind across the per-kind groups, and the per-node totals straight from the counters', () => {
+    // Each request kind is recorded by a group of its own; a kind the catalogue does not list ("translate") falls to
+    // the last group, once. Two pods behind one Service address: the per-node total, summed per target before the node
+    // key, still keeps them apart.
+    const POD = (pod: string) => `job="dg_engine_metrics",instance="10.96.0.10:9991",namespace="dg",pod="${pod}"`;
+    check({
+      name: 'requests by kind in parallel groups',
+      input: [
+        requests(NODE_A, 'batch', '2xx', 60),
+        requests(NODE_A, 'stream', '2xx', 30),
+        requests(NODE_A, 'tts', '5xx', 6),
+        requests(NODE_A, 'translate', '2xx', 24),
+        requests(POD('engine-a'), 'batch', '2xx', 120),
+        requests(POD('engine-b'), 'batch', '5xx', 60),
+      ],
+      exprs: [
+        {
+          at: '10m',
+          expr: rounded('node_kind_status:engine_requests:rate5m{node="10.0.0.5"}'),
+          expect: [
+            { labels: '{node="10.0.0.5",kind="batch",response_status="2xx"}', value: 1 },
+            { labels: '{node="10.0.0.5",kind="stream",response_status="2xx"}', value: 0.5 },
+            { labels: '{node="10.0.0.5",kind="tts",response_status="5xx"}', value: 0.1 },
+            { labels: '{node="10.0.0.5",kind="translate",response_status="2xx"}', value: 0.4 },
+          ],
+        },
+        {
+          at: '10m',
+          expr: rounded('node:engine_requests:rate5m'),
+          expect: [
+            { labels: '{node="10.0.0.5"}', value: 2 },
+            { labels: '{node="dg/engine-a"}', value: 2 },
+            { labels: '{node="dg/engine-b"}', value: 1 },
+          ],
+        },
+        {
+          at: '10m',
+          expr: rounded('node:engine_requests_server_errors:ratio_rate5m'),
+          // engine-a has never answered a 5xx: the Engine has no such series yet, so no ratio (as before the split).
+          expect: [
+            { labels: '{node="10.0.0.5"}', value: 0.05 },
+            { labels: '{node="dg/engine-b"}', value: 1 },
+          ],
+        },
+      ],
+    });
+  });
+
   it('sums every TTS bucket across the three bands the TTS rules are split into', () => {
     // Every bucket the Engine writes ("0.05" … "2.0", "2.5" … "60.0", "+Inf") on one node, and the same bounds written
     // as Go clients write them ("1", "2", "10") on another node of another tier. Per minute: 60 first bytes at 0.3 s,
