@@ -72,9 +72,9 @@ describe('Engine recording rules', () => {
           at: '10m',
           expr: rounded('node_kind_status:engine_requests:rate5m{node="10.0.0.6"}'),
           expect: [
-            { labels: '{node="10.0.0.6",kind="stream",response_status="2xx"}', value: 0.666667 },
-            { labels: '{node="10.0.0.6",kind="stream",response_status="4xx"}', value: 0.166667 },
-            { labels: '{node="10.0.0.6",kind="stream",response_status="5xx"}', value: 0.833333 },
+            { labels: '{node="10.0.0.6",kind="stream",kind_group="stream",response_status="2xx"}', value: 0.666667 },
+            { labels: '{node="10.0.0.6",kind="stream",kind_group="stream",response_status="4xx"}', value: 0.166667 },
+            { labels: '{node="10.0.0.6",kind="stream",kind_group="stream",response_status="5xx"}', value: 0.833333 },
           ],
         },
       ],
@@ -208,10 +208,10 @@ describe('Engine recording rules', () => {
           at: '10m',
           expr: rounded('node_kind_status:engine_requests:rate5m{node="10.0.0.5"}'),
           expect: [
-            { labels: '{node="10.0.0.5",kind="batch",response_status="2xx"}', value: 1 },
-            { labels: '{node="10.0.0.5",kind="stream",response_status="2xx"}', value: 0.5 },
-            { labels: '{node="10.0.0.5",kind="tts",response_status="5xx"}', value: 0.1 },
-            { labels: '{node="10.0.0.5",kind="translate",response_status="2xx"}', value: 0.4 },
+            { labels: '{node="10.0.0.5",kind="batch",kind_group="batch",response_status="2xx"}', value: 1 },
+            { labels: '{node="10.0.0.5",kind="stream",kind_group="stream",response_status="2xx"}', value: 0.5 },
+            { labels: '{node="10.0.0.5",kind="tts",kind_group="other",response_status="5xx"}', value: 0.1 },
+            { labels: '{node="10.0.0.5",kind="translate",kind_group="other",response_status="2xx"}', value: 0.4 },
           ],
         },
         {
