@@ -77,6 +77,8 @@ export interface PanelSpec {
   baseColor?: string;
   /** The alert this panel watches: its runbook is linked from the panel. */
   alert?: string;
+  /** A per-node panel (top-k): each series links to the node dashboard opened on its node. */
+  drillDown?: boolean;
   min?: number;
   max?: number;
   span?: number;
@@ -91,6 +93,24 @@ function thresholdSteps(spec: PanelSpec): ThresholdsConfigBuilder {
 
 function runbookLinks(ctx: DashboardContext, spec: PanelSpec): DashboardLinkBuilder[] {
   return spec.alert ? [new DashboardLinkBuilder(`Runbook: ${spec.alert}`).type(DashboardLinkType.Link).url(runbookUrl(ctx.config, spec.alert)).targetBlank(true)] : [];
+}
+
+/**
+ * The data link from a series of a per-node panel to the node dashboard, opened on that series' node (and cluster,
+ * where several share the store) over the same time range: a top-k panel shows ten nodes, the link is how a person
+ * gets from one of them to everything about it.
+ */
+export function nodeDrillDown(ctx: DashboardContext): DashboardLinkBuilder {
+  const vars = dashboardVariables(ctx.config);
+  const field = (label: string) => `\${__field.labels.${label}}`;
+  const params = [
+    ...(ctx.config.cluster.multiCluster ? [`var-${vars.cluster}=${field(ctx.config.cluster.label)}`] : []),
+    `var-${vars.node}=${field(ctx.config.node.label)}`,
+    '\${__url_time_range}',
+  ];
+  return new DashboardLinkBuilder(`Open ${field(ctx.config.node.label)} on the node dashboard`)
+    .type(DashboardLinkType.Link)
+    .url(`/d/${DASHBOARD_UIDS.node}?${params.join('&')}`);
 }
 
 /** What every panel type shares, whatever its builder: text, unit, datasource, size, thresholds, links, targets. */
@@ -122,7 +142,9 @@ export function readsOnlyRecorded(expr: string): boolean {
 }
 
 export function timeseries(ctx: DashboardContext, spec: PanelSpec): TimeseriesBuilder {
-  return withCommon(ctx, new TimeseriesBuilder(), spec, { height: 8, span: 12 })
+  const panel = withCommon(ctx, new TimeseriesBuilder(), spec, { height: 8, span: 12 });
+  if (spec.drillDown) panel.dataLinks([nodeDrillDown(ctx)]);
+  return panel
     .legend(new VizLegendOptionsBuilder().showLegend(true).displayMode(LegendDisplayMode.List).placement(LegendPlacement.Bottom))
     .thresholdsStyle(new GraphThresholdsStyleConfigBuilder().mode(spec.thresholds?.length ? GraphThresholdsStyleMode.Dashed : GraphThresholdsStyleMode.Off));
 }

@@ -81,6 +81,7 @@ export function gpuDashboard(ctx: DashboardContext) {
         description:
           `Power per GPU, the ${WORST_NODES} GPUs drawing most at each moment: the sampled draw (DCGM_FI_DEV_POWER_USAGE) and the average over the rate interval from the energy counter (rate of DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION, mJ/s ÷ 1000 = W), which also counts the peaks between scrapes.`,
         unit: 'watt',
+        drillDown: true,
         min: 0,
         targets: [
           target(`topk(${WORST_NODES}, ${byNode(rec.gpuPower)})`, `${gpuLegend} sampled`, 'A'),
@@ -176,6 +177,7 @@ export function gpuDashboard(ctx: DashboardContext) {
         title: 'Streams per busy GPU',
         description: `Open live streams on a node divided by the summed busy ratio of its GPUs: streams per fully busy GPU, the node's streams-per-GPU at its current mix; the ${WORST_NODES} nodes with the fewest at each moment. A falling value at the same stream count means each stream costs more GPU (longer audio, heavier model, batch jobs sharing the GPU). Nodes whose GPUs are under ${num(a.DeepgramGPUIdleWhileServing.threshold * 100)} % busy (the idle line) are left out: the ratio would explode.`,
         unit: 'short',
+        drillDown: true,
         min: 0,
         targets: [target(`bottomk(${WORST_NODES},\n  ${streamsPerNode}\n  /\n  (${busyPerNode} > ${num(a.DeepgramGPUIdleWhileServing.threshold)})\n)`, nodeLegend)],
       }),

@@ -109,6 +109,7 @@ export function nodeDashboard(ctx: DashboardContext) {
         title: 'Exporter source scrape time',
         description: `How long each of the exporter's sources took on its last scrape; the ${WORST_NODES} slowest node and source pairs at each moment when more are selected.`,
         unit: 's',
+        drillDown: true,
         targets: [target(`topk(${WORST_NODES}, ${byNode(rec.nodeSourceScrapeDuration)})`, `${nodeLegend} {{source}}`)],
       }),
     );

@@ -90,6 +90,7 @@ export function streamingDashboard(ctx: DashboardContext) {
         title: `Open streams projected ${TREND_WINDOW} ahead`,
         description: `Trend towards saturation: predict_linear fits a straight line to each node's open streams over the last ${TREND_WINDOW} and extends it ${num(TREND_AHEAD_SECONDS / 3600)} h ahead, drawn as a share of the node's estimated capacity; the ${WORST_NODES} nodes projected fullest at each moment. A node whose line reaches 100 % saturates within the hour if the trend holds; the line is the DeepgramStreamCapacityHigh threshold. A linear fit: it overshoots at the start of a daily ramp and undershoots sudden bursts, so read it as a warning, not a forecast. One point per ${TREND_STEP} at most.`,
         unit: 'percentunit',
+        drillDown: true,
         min: 0,
         targets: [target(`topk(${WORST_NODES},\n  ${projected(TREND_AHEAD_SECONDS)}\n  /\n  (${capacity} > 0)\n)`, `${nodeLegend} projected share of capacity`, 'A')],
         thresholds: [{ value: a.DeepgramStreamCapacityHigh.threshold, color: 'red' }],

@@ -18,7 +18,7 @@ interface Panel {
   datasource?: { type: string; uid: string };
   targets?: Target[];
   links?: { title: string; url: string }[];
-  fieldConfig?: { defaults?: { unit?: string; thresholds?: { steps: { value: number | null }[] } } };
+  fieldConfig?: { defaults?: { unit?: string; thresholds?: { steps: { value: number | null }[] }; links?: { title: string; url: string }[] } };
   gridPos: { x: number; y: number; w: number; h: number };
 }
 interface Variable { name: string; type: string; label?: string; multi?: boolean; includeAll?: boolean; allValue?: string; refresh?: number; hide?: number }
@@ -142,6 +142,26 @@ for (const [name, config] of Object.entries(CONFIGS)) {
         for (const [, variable] of url.matchAll(/[?&]var-([^=]+)=/g)) expect(variablesOf.get(uid!), `${alert}: ${url}`).toContain(variable);
       }
       expect(links.some((l) => l.url.includes(`?var-${names.node}=`)), 'some alert opens its node').toBe(true);
+    });
+
+    it('every top-k per-node panel links each series to the node dashboard on its node, by variables that dashboard has', () => {
+      const nodeDashboard = dashboards.find((d) => d.uid === DASHBOARD_UIDS.node)!;
+      const nodeVariables = (nodeDashboard.json as { templating: { list: Variable[] } }).templating.list.map((v) => v.name);
+      const perNode = dashboards.flatMap((d) =>
+        ((d.json as { panels: Panel[] }).panels ?? []).filter((p) => p.targets?.some((t) => /\b(topk|bottomk)\(/.test(t.expr))).map((p) => ({ uid: d.uid, p })),
+      );
+      expect(perNode.length, 'top-k panels').toBeGreaterThanOrEqual(4);
+      for (const { uid, p } of perNode) {
+        const links = p.fieldConfig?.defaults?.links ?? [];
+        expect(links.length, `${uid} / ${p.title}: no drill-down link`).toBe(1);
+        const url = links[0]!.url;
+        expect(url.startsWith(`/d/${DASHBOARD_UIDS.node}?`), url).toBe(true);
+        const params = [...url.matchAll(/[?&]var-([^=]+)=\$\{__field\.labels\.([^}]+)\}/g)].map(([, variable, label]) => ({ variable, label }));
+        for (const { variable } of params) expect(nodeVariables, url).toContain(variable);
+        // Each linked label is one the series keep: the top-k keeps every label of the series it picks.
+        expect(params.map((x) => x.label).sort(), url).toEqual([...(config.cluster.multiCluster ? [config.cluster.label] : []), config.node.label].sort());
+        expect(url).toContain('${__url_time_range}');
+      }
     });
 
     it('the thresholds move with the config', () => {
