@@ -88,6 +88,16 @@ export function buildAlertmanagerConfig(config: DgmonConfig): Record<string, unk
         target_matchers: ['alertname="DeepgramStreamCapacityHigh"'],
         equal: [cluster, node],
       },
+      {
+        // One Xid, one page. DeepgramGPUXidErrors has two signals for the same event: xid_count reads dcgm-exporter's
+        // Xid counter directly, last_xid a recorded series of the last code, one evaluation later. Both in one group,
+        // the later one joining after the first notification would page again a group interval later. The counter's
+        // alert, when dcgm-exporter has the counter, holds back the last-code alert of the same GPU and severity (a
+        // warning Xid never hides a critical one); without the counter last_xid alone pages, as before.
+        source_matchers: ['alertname="DeepgramGPUXidErrors"', 'signal="xid_count"'],
+        target_matchers: ['alertname="DeepgramGPUXidErrors"', 'signal="last_xid"'],
+        equal: [cluster, node, 'gpu', 'severity'],
+      },
     ],
     receivers: (Object.keys(RECEIVER_NAMES) as (keyof typeof RECEIVER_NAMES)[]).map((key) => ({
       name: RECEIVER_NAMES[key],

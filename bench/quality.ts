@@ -27,8 +27,12 @@ const SETTINGS = {
   nodes: Number(process.env.DGMON_BENCH_NODES ?? INCIDENTS.length),
   hours: Number(process.env.DGMON_BENCH_HOURS ?? 26),
   sampleSeconds: Number(process.env.DGMON_BENCH_SAMPLE_SECONDS ?? 30),
-  /** Data before the backtested range: rate windows and the longest `for:` (3 h) have history. */
-  historySeconds: 3 * 3600 + 600,
+  /**
+   * Data before the backtested range: the longest burn-rate window (3 d) is full from the first evaluation, as in
+   * production, and so are the rate windows, the longest `for:` (3 h) and the critical Xid's keep_firing_for (24 h).
+   * With only 3 h of history the 3 d window held 29 h, and one incident's errors lifted the slow burn for hours after.
+   */
+  historySeconds: 3 * 86400 + 600,
   /** After an incident ends, how long its alerts and notifications are still its own (resolution, a 5-minute window). */
   afterMinutes: 15,
 };

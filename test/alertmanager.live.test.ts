@@ -173,6 +173,26 @@ describe('inhibitions on a live Alertmanager', () => {
     ]);
   });
 
+  it('one Xid is one page: the counter\'s alert holds the last-code alert of the same GPU and severity only', async () => {
+    const c = newCluster();
+    const xid = { alertname: 'DeepgramGPUXidErrors', severity: 'critical', cluster: c, node: '10.0.0.5', gpu: '0' };
+    const count = { ...xid, signal: 'xid_count', xid: '79' };
+    const last = { ...xid, signal: 'last_xid' };
+    const otherGpu = { ...last, gpu: '1' };
+    // A warning Xid counted on the GPU never hides a critical last code there (the critical holds the warning instead,
+    // by the critical-over-warning rule).
+    const warningCount = { ...count, gpu: '2', severity: 'warning', xid: '13' };
+    const criticalLast = { ...last, gpu: '2' };
+    await post([count, last, otherGpu, warningCount, criticalLast]);
+    await expectStates([
+      [count, 'active'],
+      [last, 'suppressed'],
+      [otherGpu, 'active'],
+      [warningCount, 'suppressed'],
+      [criticalLast, 'active'],
+    ]);
+  });
+
   it('an API without an Engine is one page: the lost Engine\'s SourceDown in that cluster is held back, another cluster\'s is not', async () => {
     const c = newCluster();
     const other = newCluster();

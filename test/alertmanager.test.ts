@@ -81,7 +81,7 @@ describe('alertmanager.yml', () => {
       inhibit_rules: { source_matchers: string[]; target_matchers: string[]; equal: string[] }[];
     };
     expect(config.route.group_by).toEqual(['alertname', 'cluster']);
-    const [criticalOverWarning, downEngine, engineDisconnected, fullNode] = config.inhibit_rules;
+    const [criticalOverWarning, downEngine, engineDisconnected, fullNode, oneXid] = config.inhibit_rules;
     expect(criticalOverWarning).toEqual({ source_matchers: ['severity="critical"'], target_matchers: ['severity="warning"'], equal: ['alertname', 'cluster', 'node', 'gpu', 'target', 'key', 'source'] });
     // Only a down Engine mutes symptoms, and never the error-rate page (the live test shows each case).
     expect(downEngine!.source_matchers).toEqual(['alertname="DeepgramSourceDown"', 'source="engine"']);
@@ -100,6 +100,12 @@ describe('alertmanager.yml', () => {
       target_matchers: ['alertname="DeepgramStreamCapacityHigh"'],
       equal: ['cluster', 'node'],
     });
-    expect(config.inhibit_rules).toHaveLength(4);
+    // One Xid, one page: the counter's alert holds the last-code alert of the same GPU and severity.
+    expect(oneXid).toEqual({
+      source_matchers: ['alertname="DeepgramGPUXidErrors"', 'signal="xid_count"'],
+      target_matchers: ['alertname="DeepgramGPUXidErrors"', 'signal="last_xid"'],
+      equal: ['cluster', 'node', 'gpu', 'severity'],
+    });
+    expect(config.inhibit_rules).toHaveLength(5);
   });
 });
