@@ -41,6 +41,17 @@ afterAll(async () => {
   await topology?.close();
 }, 60_000);
 
+/** What one engine's Alertmanager notified as firing since `since`, among `keep`, each as `key` gives it. */
+function firingNotified(engine: EngineName, since: number, keep: (a: WebhookAlert) => boolean, key: (a: WebhookAlert) => string): Set<string> {
+  return new Set(
+    topology.recorder
+      .notifications()
+      .filter((n) => n.at >= since && n.path.startsWith(`/${engine}/`))
+      .flatMap((n) => (n.body?.alerts ?? []).filter((a) => a.status === 'firing' && keep(a)))
+      .map(key),
+  );
+}
+
 const labelSets = (r: InstantSample[]) => r.map((s) => `${s.metric.cluster ?? '-'}/${s.metric.node ?? '-'}`).sort();
 
 describe('scale-out topology: per-cluster agents -> central store + ruler -> Alertmanager, on Prometheus and on VictoriaMetrics', () => {
@@ -206,13 +217,7 @@ describe('scale-out topology: per-cluster agents -> central store + ruler -> Ale
         for (const cluster of Object.keys(TOPOLOGY) as ClusterName[]) {
           const expected = [...new Set(PLAN.filter((p) => p.cluster === cluster).flatMap((p) => caseOf(p.scenario).expected.map((e) => `${e.alertname}/${e.severity}`)))].sort();
           const notified = [
-            ...new Set(
-              topology.recorder
-                .notifications()
-                .filter((n) => n.at >= start && n.path.startsWith(`/${engine.name}/`))
-                .flatMap((n) => (n.body?.alerts ?? []).filter((a) => a.status === 'firing' && a.labels.cluster === cluster))
-                .map((a) => `${a.labels.alertname}/${a.labels.severity}`),
-            ),
+            ...firingNotified(engine.name, start, (a) => a.labels.cluster === cluster, (a) => `${a.labels.alertname}/${a.labels.severity}`),
           ].sort();
           expect(notified, `${engine.name}: alerts notified for ${cluster}`).toEqual(expected);
         }
@@ -316,13 +321,7 @@ describe('scale-out topology: per-cluster agents -> central store + ruler -> Ale
       // Keep watching: no other alert, of either cluster, on either engine.
       await sleep(Math.max(start + SETTLE_MS, last + 3_000) - Date.now());
       for (const engine of ENGINES) {
-        const notified = new Set(
-          topology.recorder
-            .notifications()
-            .filter((n) => n.at >= start && n.path.startsWith(`/${engine}/`))
-            .flatMap((n) => (n.body?.alerts ?? []).filter((a) => a.status === 'firing' && a.labels.alertname !== 'DeepgramWatchdog'))
-            .map((a) => `${a.labels.cluster}/${a.labels.alertname}/${a.labels.severity}`),
-        );
+        const notified = firingNotified(engine, start, (a) => a.labels.alertname !== 'DeepgramWatchdog', (a) => `${a.labels.cluster}/${a.labels.alertname}/${a.labels.severity}`);
         expect([...notified].sort(), `${engine}: alerts notified`).toEqual(EXPECTED.map((e) => `${e.cluster}/${e.alertname}/${e.severity}`).sort());
       }
     }, 3 * 60_000);
@@ -438,13 +437,7 @@ describe('scale-out topology: per-cluster agents -> central store + ruler -> Ale
       // Keep watching: nothing else, and nothing at all for west, on either engine.
       await sleep(Math.max(start + SETTLE_MS, last + 3_000) - Date.now());
       for (const engine of ENGINES) {
-        const notified = new Set(
-          topology.recorder
-            .notifications()
-            .filter((n) => n.at >= start && n.path.startsWith(`/${engine}/`))
-            .flatMap((n) => (n.body?.alerts ?? []).filter((a) => a.status === 'firing' && a.labels.alertname !== 'DeepgramWatchdog'))
-            .map((a) => `${a.labels.cluster}/${a.labels.alertname}/${a.labels.severity}/${a.labels.source}`),
-        );
+        const notified = firingNotified(engine, start, (a) => a.labels.alertname !== 'DeepgramWatchdog', (a) => `${a.labels.cluster}/${a.labels.alertname}/${a.labels.severity}/${a.labels.source}`);
         expect([...notified].sort(), `${engine}: alerts notified`).toEqual(EXPECTED.flatMap((e) => e.sources.map((s) => `east/DeepgramSourceDown/${e.severity}/${s}`)).sort());
       }
     }, 5 * 60_000);
