@@ -21,15 +21,18 @@ import { expiryAlerts } from './alerting/expiry.ts';
 import { metaAlerts } from './alerting/meta.ts';
 import type { AlertContext, AlertDefinition, AlertingRule, AlertModule, RecordingRule, RuleGroup } from './types.ts';
 
-/** Alert groups in the order they are written; each module is one concern. */
+/**
+ * Alert modules in the order they are written, each one concern and the prefix of its groups: `dgmon.gpu` writes
+ * dgmon.gpu.alerts, and dgmon.gpu.xid.alerts for its definitions with `group: 'xid'`.
+ */
 const ALERT_MODULES: [string, AlertModule][] = [
-  ['dgmon.availability.alerts', availabilityAlerts],
-  ['dgmon.sources.alerts', sourceAlerts],
-  ['dgmon.capacity.alerts', capacityAlerts],
-  ['dgmon.slo.alerts', sloAlerts],
-  ['dgmon.gpu.alerts', gpuAlerts],
-  ['dgmon.expiry.alerts', expiryAlerts],
-  ['dgmon.meta.alerts', metaAlerts],
+  ['dgmon.availability', availabilityAlerts],
+  ['dgmon.sources', sourceAlerts],
+  ['dgmon.capacity', capacityAlerts],
+  ['dgmon.slo', sloAlerts],
+  ['dgmon.gpu', gpuAlerts],
+  ['dgmon.expiry', expiryAlerts],
+  ['dgmon.meta', metaAlerts],
 ];
 
 export function alertContext(config: DgmonConfig): AlertContext {
@@ -55,11 +58,17 @@ export function buildRules(config: DgmonConfig): RuleBundle {
   const recording: RuleGroup<RecordingRule>[] = [...engineRecordingRules(ctx), ...gpuRecordingRules(ctx), ...sloRecordingRules(ctx), ...callerRecordingRules(ctx), ...exporterRecordingRules(ctx), ...presenceRecordingRules(ctx)].map((g) => ({ name: g.name, interval, rules: g.rules }));
   const definitions: AlertDefinition[] = [];
   const alerting: RuleGroup<AlertingRule>[] = [];
-  for (const [name, module] of ALERT_MODULES) {
-    const defs = module(ctx).filter((d) => isEnabled(config, d.name));
-    if (defs.length === 0) continue;
-    definitions.push(...defs);
-    alerting.push({ name, interval, rules: defs.flatMap((d) => toRules(d, config)) });
+  for (const [prefix, module] of ALERT_MODULES) {
+    // Groups in the order their first alert comes; definitions in the order of the rules.
+    const groups = new Map<string, AlertDefinition[]>();
+    for (const d of module(ctx).filter((x) => isEnabled(config, x.name))) {
+      const name = `${prefix}${d.group ? `.${d.group}` : ''}.alerts`;
+      groups.set(name, [...(groups.get(name) ?? []), d]);
+    }
+    for (const [name, defs] of groups) {
+      definitions.push(...defs);
+      alerting.push({ name, interval, rules: defs.flatMap((d) => toRules(d, config)) });
+    }
   }
   // Last, so its fingerprint covers every other group.
   recording.push(rulesInfoGroup([...recording, ...alerting], interval));

@@ -59,6 +59,11 @@ export interface AlertDefinition {
   dashboard: DashboardKey;
   /** Whether the alert is about one node: its dashboard link then opens that node. */
   perNode?: boolean;
+  /**
+   * The rule group within its module's, when the module's alerts are split in several ("xid": dgmon.gpu.xid.alerts):
+   * groups are evaluated in parallel, so the costliest alerts at 1000 nodes do not queue one behind another.
+   */
+  group?: string;
 }
 
 /** What every alert module receives: the config and the query helpers built from it. */

@@ -1,7 +1,9 @@
 // Error-budget burn-rate alerts (Google SRE workbook, chapter 5: multi-window, multi-burn-rate). One alert per SLO,
 // one rule per row of slo.burnRateWindows: the budget must be burning faster than the row's factor over both its
 // long window (enough budget is gone to matter) and its short window (it is still happening, so the alert resolves
-// minutes after the fault ends). Rows differ in labels (long_window, short_window, exhaustion), as Pyrra's do.
+// minutes after the fault ends). Rows differ in labels (long_window, short_window, exhaustion), as Pyrra's do. Each
+// SLO's alert is a group of its own (dgmon.slo.availability.alerts, dgmon.slo.streaming-latency.alerts), evaluated
+// side by side: their long windows are the costliest reads of the alerting rules.
 import { ENGINE, SERVER_ERROR_MATCHER } from '../../core/catalog/index.ts';
 import { increase, leMatcher, num, rate, sumBy } from '../../core/promql.ts';
 import { durationSeconds, formatDuration } from '../../core/duration.ts';
@@ -21,6 +23,7 @@ export const sloAlerts: AlertModule = (ctx) => {
     const requests = (...m: string[]) => sumBy(q.clusterBy, increase(q.engine(ENGINE.requests.name, ...m), slo.period));
     defs.push({
       name: 'DeepgramErrorBudgetBurn',
+      group: 'availability',
       summary: 'Deepgram Engine server errors are burning the availability error budget too fast.',
       dashboard: 'fleet',
       rules: burnRules(ctx, rec.availabilityErrorRatio, sloEvents(ctx, 'counts').availability, objective, (row) =>
@@ -65,6 +68,7 @@ export const sloAlerts: AlertModule = (ctx) => {
     const series = (suffix: string, ...m: string[]) => sumBy(q.clusterBy, increase(q.engine(`${ENGINE.streamLatency.name}_${suffix}`, ...m), slo.period));
     defs.push({
       name: 'DeepgramStreamingLatencyBudgetBurn',
+      group: 'streaming-latency',
       summary: 'Deepgram streaming latency is burning its error budget too fast.',
       dashboard: 'fleet',
       rules: burnRules(ctx, rec.streamLatencySlowRatio, sloEvents(ctx, 'counts').streamingLatency, objective, (row) =>

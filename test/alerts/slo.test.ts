@@ -378,6 +378,7 @@ describe('burn-rate rules', () => {
     expect(burnRules(config, 'DeepgramErrorBudgetBurn')).toEqual([]);
     expect(burnRules(config, 'DeepgramStreamingLatencyBudgetBurn')).toHaveLength(4);
     const none = parseConfig({ slo: { availability: { enabled: false }, streamingLatency: { enabled: false } } });
-    expect(buildRules(none).alerting.map((g) => g.name)).not.toContain('dgmon.slo.alerts');
+    expect(buildRules(config).alerting.map((g) => g.name).filter((n) => n.startsWith('dgmon.slo.'))).toEqual(['dgmon.slo.streaming-latency.alerts']);
+    expect(buildRules(none).alerting.map((g) => g.name).filter((n) => n.startsWith('dgmon.slo.'))).toEqual([]);
   });
 });
