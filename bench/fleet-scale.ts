@@ -1,4 +1,5 @@
-// Fleet scale: what the generated rules and dashboards cost a real Prometheus holding 100, 300 and 1000 Engine nodes.
+// Fleet scale: what the generated rules and dashboards cost a real Prometheus, and VictoriaMetrics with vmalert, holding
+// 100, 300, 1000 and 3000 Engine nodes.
 //
 // For each fleet size: the synthetic fleet (bench/fleet/synthetic.ts: the simulator's Engine, dcgm-exporter and
 // exporter series for every node) is written as OpenMetrics and backfilled with promtool over the dashboard window
@@ -36,7 +37,7 @@ export type EngineName = (typeof ENGINE_NAMES)[number];
 /** What is run; the defaults are the full benchmark, the variables allow a quick development run. */
 export const SETTINGS = {
   /** DGMON_BENCH_NODES: fleet sizes, ascending. */
-  nodes: env('DGMON_BENCH_NODES', '100,300,1000').split(',').map(Number).sort((a, b) => a - b),
+  nodes: env('DGMON_BENCH_NODES', '100,300,1000,3000').split(',').map(Number).sort((a, b) => a - b),
   /** DGMON_BENCH_HOURS: the dashboard window. */
   hours: Number(env('DGMON_BENCH_HOURS', '6')),
   /**

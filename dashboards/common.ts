@@ -19,6 +19,22 @@ import { DASHBOARD_UIDS, dashboardVariables, legendLabel, runbookUrl, variableRe
  */
 export const WORST_NODES = 10;
 
+/** Which end of a per-node series is the one to look at: a hot GPU is the highest, a throttled clock the lowest. */
+export type Worse = 'highest' | 'lowest';
+
+/** `expr` (one series per node or GPU) as the WORST_NODES furthest out at each step: topk, or bottomk. */
+export function worst(expr: string, worse: Worse): string {
+  return `${worse === 'highest' ? 'topk' : 'bottomk'}(${WORST_NODES}, ${expr})`;
+}
+
+/**
+ * `expr` on only the nodes `ranking` puts furthest out at each step: every query of a panel of several (streams and
+ * capacity, tensor and DRAM) then draws the same nodes, which is what makes the lines comparable.
+ */
+export function onWorst(ctx: DashboardContext, expr: string, ranking: string, worse: Worse): string {
+  return `${expr}\nand on (${ctx.q.nodeBy.join(', ')})\n${worst(ranking, worse)}`;
+}
+
 /** Every panel and target reads from the dashboard's datasource variable. */
 export const DATASOURCE = { type: 'prometheus', uid: '${datasource}' };
 
@@ -77,7 +93,7 @@ export interface PanelSpec {
   baseColor?: string;
   /** The alert this panel watches: its runbook is linked from the panel. */
   alert?: string;
-  /** A per-node panel (top-k): each series links to the node dashboard opened on its node. */
+  /** A per-node panel (top-k, see worst()): each series links to the node dashboard opened on its node. */
   drillDown?: boolean;
   min?: number;
   max?: number;
@@ -127,6 +143,7 @@ function withCommon<P extends TimeseriesBuilder | StatBuilder>(ctx: DashboardCon
   if (spec.min !== undefined) panel.min(spec.min);
   if (spec.max !== undefined) panel.max(spec.max);
   for (const t of spec.targets) panel.withTarget(t);
+  if (spec.drillDown) panel.dataLinks([nodeDrillDown(ctx)]);
   // A recorded series holds one sample per evaluation: a finer step only repeats them, and costs a range query over a
   // large fleet as many more points (bench/results/fleet.json). Grafana's step is then never below the evaluation
   // interval.
@@ -142,9 +159,7 @@ export function readsOnlyRecorded(expr: string): boolean {
 }
 
 export function timeseries(ctx: DashboardContext, spec: PanelSpec): TimeseriesBuilder {
-  const panel = withCommon(ctx, new TimeseriesBuilder(), spec, { height: 8, span: 12 });
-  if (spec.drillDown) panel.dataLinks([nodeDrillDown(ctx)]);
-  return panel
+  return withCommon(ctx, new TimeseriesBuilder(), spec, { height: 8, span: 12 })
     .legend(new VizLegendOptionsBuilder().showLegend(true).displayMode(LegendDisplayMode.List).placement(LegendPlacement.Bottom))
     .thresholdsStyle(new GraphThresholdsStyleConfigBuilder().mode(spec.thresholds?.length ? GraphThresholdsStyleMode.Dashed : GraphThresholdsStyleMode.Off));
 }

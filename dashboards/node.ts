@@ -2,7 +2,7 @@
 // where the alert links with a node land.
 import { DGMON } from '../core/catalog/index.ts';
 import { BigValueColorMode, BigValueTextMode } from '@grafana/grafana-foundation-sdk/common';
-import { WORST_NODES, dashboardShell, filtered, stat, target, timeseries, instantTarget, type DashboardContext } from './common.ts';
+import { WORST_NODES, dashboardShell, worst, filtered, stat, target, timeseries, instantTarget, type DashboardContext } from './common.ts';
 
 export function nodeDashboard(ctx: DashboardContext) {
   const { config, q, rec, nodeFilter, nodeLegend, gpuLegend } = ctx;
@@ -16,42 +16,44 @@ export function nodeDashboard(ctx: DashboardContext) {
     .withPanel(
       stat(ctx, {
         title: 'API system health',
-        description: 'The state the Deepgram API reports in /v1/status (Healthy above 90 % recent success, Degraded 40-90 %, Critical under 40 %).',
+        description: 'The state the Deepgram API reports in /v1/status (Healthy above 90 % recent success, Degraded 40-90 %, Critical under 40 %), with the number of selected nodes in it (1 for one node).',
         unit: 'none',
-        targets: [instantTarget(`(${exporterOnNode(DGMON.apiSystemHealth.name)}) == 1`, '{{state}}')],
+        targets: [instantTarget(`count by (state) ((${exporterOnNode(DGMON.apiSystemHealth.name)}) == 1)`, '{{state}}')],
         alert: 'DeepgramAPIDegraded',
       })
-        // The value is 1 for the state in force: its name is the answer, in neutral colour whichever it is.
-        .textMode(BigValueTextMode.Name)
+        // Each state in force is one tile: its name is the answer, in neutral colour whichever it is.
+        .textMode(BigValueTextMode.ValueAndName)
         .colorMode(BigValueColorMode.None),
     )
     .withPanel(
       stat(ctx, {
         title: 'Engine connected',
-        description: 'Whether the API reports a connected Engine (/v1/status/engine): 1 yes, 0 no.',
+        description: `Whether the API reports a connected Engine (/v1/status/engine): 1 yes, 0 no. With more than ${WORST_NODES} selected, ${WORST_NODES} nodes, the disconnected first.`,
         unit: 'bool_yes_no',
-        targets: [instantTarget(exporterOnNode(DGMON.apiEngineConnected.name), '{{instance}}')],
+        drillDown: true,
+        targets: [instantTarget(worst(exporterOnNode(DGMON.apiEngineConnected.name), 'lowest'), nodeLegend)],
         alert: 'DeepgramEngineDisconnected',
       }),
     )
     .withPanel(
       stat(ctx, {
         title: 'License Proxy',
-        description: 'The License Proxy state (Connected to license.deepgram.com, or TrustBased on its grace period).',
+        description: 'The License Proxy state (Connected to license.deepgram.com, or TrustBased on its grace period), with the number of selected nodes in it (1 for one node).',
         unit: 'none',
-        targets: [instantTarget(`(${exporterOnNode(DGMON.licenseProxyState.name)}) == 1`, '{{state}}')],
+        targets: [instantTarget(`count by (state) ((${exporterOnNode(DGMON.licenseProxyState.name)}) == 1)`, '{{state}}')],
         alert: 'DeepgramLicenseProxyTrustBased',
       })
-        // The value is 1 for the state in force: its name is the answer, in neutral colour whichever it is.
-        .textMode(BigValueTextMode.Name)
+        // Each state in force is one tile: its name is the answer, in neutral colour whichever it is.
+        .textMode(BigValueTextMode.ValueAndName)
         .colorMode(BigValueColorMode.None),
     )
     .withPanel(
       stat(ctx, {
         title: 'Exporter sources up',
-        description: 'Which sources the dgmon exporter could read on its last scrape: 1 up, 0 failing.',
+        description: `Which sources the dgmon exporter could read on its last scrape: 1 up, 0 failing. With more than ${WORST_NODES} node and source pairs selected, ${WORST_NODES} of them, the failing first.`,
         unit: 'bool_on_off',
-        targets: [instantTarget(exporterOnNode(DGMON.sourceUp.name), '{{source}}')],
+        drillDown: true,
+        targets: [instantTarget(worst(exporterOnNode(DGMON.sourceUp.name), 'lowest'), `${nodeLegend} {{source}}`)],
         alert: 'DeepgramSourceDown',
       }),
     )
@@ -66,10 +68,11 @@ export function nodeDashboard(ctx: DashboardContext) {
     .withPanel(
       timeseries(ctx, {
         title: 'Server-error share',
-        description: 'Share of this node\'s requests answered 5xx; the line is the alert threshold.',
+        description: `Share of this node's requests answered 5xx; the line is the alert threshold. With more than ${WORST_NODES} nodes selected, the ${WORST_NODES} highest at each moment.`,
         unit: 'percentunit',
+        drillDown: true,
         min: 0,
-        targets: [target(byNode(rec.nodeServerErrorRatio), nodeLegend)],
+        targets: [target(worst(byNode(rec.nodeServerErrorRatio), 'highest'), nodeLegend)],
         thresholds: [{ value: a.DeepgramHighErrorRate.threshold, color: 'red' }],
         alert: 'DeepgramHighErrorRate',
       }),
@@ -85,11 +88,12 @@ export function nodeDashboard(ctx: DashboardContext) {
     .withPanel(
       timeseries(ctx, {
         title: 'GPU busy',
-        description: 'Busy ratio of this node\'s GPUs (DCGM_FI_DEV_GPU_UTIL, or graphics-engine activity under MIG).',
+        description: `Busy ratio of this node's GPUs (DCGM_FI_DEV_GPU_UTIL, or graphics-engine activity under MIG). With more than ${WORST_NODES} GPUs selected, the ${WORST_NODES} busiest at each moment.`,
         unit: 'percentunit',
+        drillDown: true,
         min: 0,
         max: 1,
-        targets: [target(byNode(rec.gpuBusy), gpuLegend)],
+        targets: [target(worst(byNode(rec.gpuBusy), 'highest'), gpuLegend)],
         thresholds: [{ value: a.DeepgramGPUSaturated.threshold, color: 'orange' }],
         alert: 'DeepgramGPUSaturated',
       }),
@@ -97,9 +101,10 @@ export function nodeDashboard(ctx: DashboardContext) {
     .withPanel(
       timeseries(ctx, {
         title: 'GPU temperature',
-        description: 'GPU temperature; the line is the alert threshold.',
+        description: `GPU temperature; the line is the alert threshold. With more than ${WORST_NODES} GPUs selected, the ${WORST_NODES} hottest at each moment.`,
         unit: 'celsius',
-        targets: [target(byNode(rec.gpuTemperature), gpuLegend)],
+        drillDown: true,
+        targets: [target(worst(byNode(rec.gpuTemperature), 'highest'), gpuLegend)],
         thresholds: [{ value: a.DeepgramGPUTemperatureHigh.thresholdCelsius, color: 'red' }],
         alert: 'DeepgramGPUTemperatureHigh',
       }),
@@ -110,7 +115,7 @@ export function nodeDashboard(ctx: DashboardContext) {
         description: `How long each of the exporter's sources took on its last scrape; the ${WORST_NODES} slowest node and source pairs at each moment when more are selected.`,
         unit: 's',
         drillDown: true,
-        targets: [target(`topk(${WORST_NODES}, ${byNode(rec.nodeSourceScrapeDuration)})`, `${nodeLegend} {{source}}`)],
+        targets: [target(worst(byNode(rec.nodeSourceScrapeDuration), 'highest'), `${nodeLegend} {{source}}`)],
       }),
     );
 }

@@ -2,7 +2,7 @@
 // concurrency limit, N+1 headroom and where the trend leads. Every comparison is concurrency against concurrency
 // (open streams against streams a node can hold), never a request rate against a capacity.
 import { num } from '../core/promql.ts';
-import { WORST_NODES, dashboardShell, filtered, stat, target, timeseries, instantTarget, type DashboardContext } from './common.ts';
+import { WORST_NODES, dashboardShell, onWorst, worst, filtered, stat, target, timeseries, instantTarget, type DashboardContext } from './common.ts';
 
 /** How far back the saturation trend looks, and how far ahead it projects. */
 const TREND_WINDOW = '1h';
@@ -20,6 +20,8 @@ export function streamingDashboard(ctx: DashboardContext) {
   const byCluster = (series: string) => filtered(series, clusterFilter);
   const activeStreams = byNode(rec.nodeActiveStreams);
   const capacity = byNode(rec.nodeStreamCapacity);
+  const capacityUsed = byNode(rec.nodeStreamCapacityUsed);
+  const fluxUsed = byNode(rec.nodeFluxUsedStreams);
   const clusterLegend = config.cluster.multiCluster ? `{{${q.cluster}}}` : 'cluster';
   // predict_linear over the recorded per-node open streams: the least-squares line of the last hour, evaluated now
   // (0 s ahead) and one hour ahead. Their difference over the hour is the trend's slope in streams per second.
@@ -34,13 +36,13 @@ export function streamingDashboard(ctx: DashboardContext) {
     .withPanel(
       timeseries(ctx, {
         title: 'Active streams and estimated capacity',
-        description:
-          'Open live streams per node (engine_active_requests{kind="stream"}) next to the number of streams the node believes it can serve with acceptable latency (engine_estimated_stream_capacity). Both are concurrencies, so they compare directly. The estimate rises as streams open and stops rising at the GPU\'s limit, so on a lightly loaded node it understates the real capacity.',
+        description: `Open live streams per node (engine_active_requests{kind="stream"}) next to the number of streams the node believes it can serve with acceptable latency (engine_estimated_stream_capacity). Both are concurrencies, so they compare directly. The estimate rises as streams open and stops rising at the GPU's limit, so on a lightly loaded node it understates the real capacity. With more than ${WORST_NODES} selected, both lines of the ${WORST_NODES} nodes using most of their capacity at each moment.`,
         unit: 'short',
+        drillDown: true,
         min: 0,
         targets: [
-          target(activeStreams, `${nodeLegend} active streams`, 'A'),
-          target(capacity, `${nodeLegend} estimated capacity`, 'B'),
+          target(onWorst(ctx, activeStreams, capacityUsed, 'highest'), `${nodeLegend} active streams`, 'A'),
+          target(onWorst(ctx, capacity, capacityUsed, 'highest'), `${nodeLegend} estimated capacity`, 'B'),
         ],
         alert: 'DeepgramStreamCapacityHigh',
       }),
@@ -48,11 +50,11 @@ export function streamingDashboard(ctx: DashboardContext) {
     .withPanel(
       timeseries(ctx, {
         title: 'Stream capacity used',
-        description:
-          'Open streams divided by the estimated stream capacity, per node. Above the line for its hold time the capacity alert fires: add nodes or move load before streaming latency degrades. Nodes whose estimate is still 0 (just started) have no ratio.',
+        description: `Open streams divided by the estimated stream capacity, per node. Above the line for its hold time the capacity alert fires: add nodes or move load before streaming latency degrades. Nodes whose estimate is still 0 (just started) have no ratio. With more than ${WORST_NODES} selected, the ${WORST_NODES} fullest at each moment.`,
         unit: 'percentunit',
+        drillDown: true,
         min: 0,
-        targets: [target(byNode(rec.nodeStreamCapacityUsed), nodeLegend)],
+        targets: [target(worst(capacityUsed, 'highest'), nodeLegend)],
         thresholds: [{ value: a.DeepgramStreamCapacityHigh.threshold, color: 'orange' }],
         alert: 'DeepgramStreamCapacityHigh',
       }),
@@ -60,11 +62,11 @@ export function streamingDashboard(ctx: DashboardContext) {
     .withPanel(
       timeseries(ctx, {
         title: 'Stream headroom',
-        description:
-          'How many more live streams each node can accept: estimated stream capacity minus open streams, and the total of each selected cluster. Below 0 a node carries more streams than it believes it can serve with acceptable latency.',
+        description: `How many more live streams each node can accept: estimated stream capacity minus open streams, and the total of each selected cluster. Below 0 a node carries more streams than it believes it can serve with acceptable latency. With more than ${WORST_NODES} nodes selected, the ${WORST_NODES} with the least at each moment.`,
         unit: 'short',
+        drillDown: true,
         targets: [
-          target(byNode(rec.nodeStreamHeadroom), nodeLegend, 'A'),
+          target(worst(byNode(rec.nodeStreamHeadroom), 'lowest'), nodeLegend, 'A'),
           target(byCluster(rec.clusterStreamHeadroom), `${clusterLegend} total`, 'B'),
         ],
         alert: 'DeepgramStreamCapacityHigh',
@@ -92,7 +94,7 @@ export function streamingDashboard(ctx: DashboardContext) {
         unit: 'percentunit',
         drillDown: true,
         min: 0,
-        targets: [target(`topk(${WORST_NODES},\n  ${projected(TREND_AHEAD_SECONDS)}\n  /\n  (${capacity} > 0)\n)`, `${nodeLegend} projected share of capacity`, 'A')],
+        targets: [target(worst(`\n  ${projected(TREND_AHEAD_SECONDS)}\n  /\n  (${capacity} > 0)\n`, 'highest'), `${nodeLegend} projected share of capacity`, 'A')],
         thresholds: [{ value: a.DeepgramStreamCapacityHigh.threshold, color: 'red' }],
         alert: 'DeepgramStreamCapacityHigh',
       }).interval(TREND_STEP),
@@ -100,11 +102,12 @@ export function streamingDashboard(ctx: DashboardContext) {
     .withPanel(
       stat(ctx, {
         title: 'Time to stream saturation',
-        description: `Seconds until each node's open streams reach its estimated capacity if the last ${TREND_WINDOW}'s linear trend (predict_linear) holds: (capacity - trend now) / trend slope. Only nodes whose streams are rising show a value; a node already past its capacity shows a negative time.`,
+        description: `Seconds until each node's open streams reach its estimated capacity if the last ${TREND_WINDOW}'s linear trend (predict_linear) holds: (capacity - trend now) / trend slope. Only nodes whose streams are rising show a value; a node already past its capacity shows a negative time. With more than ${WORST_NODES} selected, the ${WORST_NODES} soonest.`,
         unit: 's',
+        drillDown: true,
         targets: [
           instantTarget(
-            `(${capacity} - ${projected(0)})\n/\n((${projected(TREND_AHEAD_SECONDS)} - ${projected(0)}) / ${num(TREND_AHEAD_SECONDS)} > 0)`,
+            worst(`(${capacity} - ${projected(0)})\n/\n((${projected(TREND_AHEAD_SECONDS)} - ${projected(0)}) / ${num(TREND_AHEAD_SECONDS)} > 0)`, 'lowest'),
             nodeLegend,
           ),
         ],
@@ -115,11 +118,11 @@ export function streamingDashboard(ctx: DashboardContext) {
     .withPanel(
       timeseries(ctx, {
         title: 'Concurrency limit used',
-        description:
-          'Active requests of every kind divided by engine.toml max_active_requests (engine_max_active_requests), per node. At the limit the API answers 429. Nodes without a limit (max_active_requests 0) have no series.',
+        description: `Active requests of every kind divided by engine.toml max_active_requests (engine_max_active_requests), per node. At the limit the API answers 429. Nodes without a limit (max_active_requests 0) have no series. With more than ${WORST_NODES} selected, the ${WORST_NODES} nearest their limit at each moment.`,
         unit: 'percentunit',
+        drillDown: true,
         min: 0,
-        targets: [target(byNode(rec.nodeConcurrencyLimitUsed), nodeLegend)],
+        targets: [target(worst(byNode(rec.nodeConcurrencyLimitUsed), 'highest'), nodeLegend)],
         thresholds: [{ value: a.DeepgramConcurrencyLimitNear.threshold, color: 'orange' }],
         alert: 'DeepgramConcurrencyLimitNear',
       }),
@@ -139,13 +142,13 @@ export function streamingDashboard(ctx: DashboardContext) {
     .withPanel(
       timeseries(ctx, {
         title: 'Flux streams',
-        description:
-          'Flux (v2 streaming) streams being processed (engine_flux_used_streams) against the maximum the GPU runs (engine_flux_max_streams, engine.toml [flux] max_streams), per node. Empty on nodes that do not serve Flux.',
+        description: `Flux (v2 streaming) streams being processed (engine_flux_used_streams) against the maximum the GPU runs (engine_flux_max_streams, engine.toml [flux] max_streams), per node. Empty on nodes that do not serve Flux. With more than ${WORST_NODES} selected, both lines of the ${WORST_NODES} nodes running most Flux streams at each moment.`,
         unit: 'short',
+        drillDown: true,
         min: 0,
         targets: [
-          target(byNode(rec.nodeFluxUsedStreams), `${nodeLegend} used`, 'A'),
-          target(byNode(rec.nodeFluxMaxStreams), `${nodeLegend} max`, 'B'),
+          target(onWorst(ctx, fluxUsed, fluxUsed, 'highest'), `${nodeLegend} used`, 'A'),
+          target(onWorst(ctx, byNode(rec.nodeFluxMaxStreams), fluxUsed, 'highest'), `${nodeLegend} max`, 'B'),
         ],
       }),
     );

@@ -7,7 +7,7 @@ import { knownSeriesNames } from '../../core/catalog/index.ts';
 import { buildDashboards } from '../../dashboards/index.ts';
 import { buildRules } from '../../alerts/index.ts';
 import { DASHBOARD_UIDS, dashboardVariables, variableRef } from '../../core/links.ts';
-import { parsePromql } from '../support/promql-parse.ts';
+import { fleetShape, parsePromql } from '../support/promql-parse.ts';
 import { substituteVariables } from '../../dashboards/queries.ts';
 
 interface Target { expr: string; refId: string; datasource?: { uid: string } }
@@ -22,6 +22,29 @@ interface Panel {
   gridPos: { x: number; y: number; w: number; h: number };
 }
 interface Variable { name: string; type: string; label?: string; multi?: boolean; includeAll?: boolean; allValue?: string; refresh?: number; hide?: number }
+
+describe('fleetShape: how many series a query returns as the fleet grows', () => {
+  const perNode = (m: string) => m.startsWith('node');
+  const cases: [string, string][] = [
+    ['node:x', 'per-node'],
+    ['cluster:x', 'aggregated'],
+    ['sum by (cluster) (node:x)', 'aggregated'],
+    ['sum by (cluster, node) (node:x)', 'per-node'],
+    ['sum without (gpu) (node:x)', 'per-node'],
+    ['sum without (node) (node:x)', 'aggregated'],
+    ['topk(10, node:x)', 'bounded'],
+    ['changes(node:x[5m]) > 0', 'per-node'],
+    ['node:x and on (node) bottomk(10, node:y)', 'bounded'],
+    ['node:x unless on (node) bottomk(10, node:y)', 'per-node'],
+    ['topk(10, node:x) or node:y', 'per-node'],
+    ['node:x / on (node) group_left topk(10, node:y)', 'per-node'],
+    ['node:x / topk(10, node:y)', 'bounded'],
+    ['histogram_quantile(0.9, sum by (le) (node:x))', 'aggregated'],
+    ['1 - topk(3, node:x)', 'bounded'],
+    ['count by (state) (node:x == 1)', 'aggregated'],
+  ];
+  for (const [expr, shape] of cases) it(`${expr} is ${shape}`, () => expect(fleetShape(expr, perNode, 'node')).toBe(shape));
+});
 
 const CONFIGS = {
   defaults: parseConfig({}),
@@ -162,6 +185,20 @@ for (const [name, config] of Object.entries(CONFIGS)) {
         expect(params.map((x) => x.label).sort(), url).toEqual([...(config.cluster.multiCluster ? [config.cluster.label] : []), config.node.label].sort());
         expect(url).toContain('${__url_time_range}');
       }
+    });
+
+    it('no panel draws a series per node at All: each per-node query is a top-k selection or sums the nodes away', () => {
+      // Raw series are one per target; a recorded series is per node when its level (before the first colon) names
+      // the node (node:, node_gpu:, node_kind_status:).
+      const perNode = (metric: string) => !metric.includes(':') || metric.split(':')[0]!.split('_').includes('node');
+      const shapes = dashboards.flatMap((d) =>
+        ((d.json as { panels: Panel[] }).panels ?? []).flatMap((p) =>
+          (p.targets ?? []).map((t) => ({ what: `${d.uid} / ${p.title} ${t.refId}`, shape: fleetShape(substituteVariables(t.expr, config), perNode, config.node.label) })),
+        ),
+      );
+      expect(shapes.filter((s) => s.shape === 'per-node').map((s) => s.what)).toEqual([]);
+      // The check can fail: the per-node panels are there, bounded.
+      expect(shapes.filter((s) => s.shape === 'bounded').length).toBeGreaterThanOrEqual(25);
     });
 
     it('the thresholds move with the config', () => {
