@@ -1,6 +1,7 @@
 // Alertmanager routing for the dgmon alerts: severity decides the receiver, alertname+cluster make one incident one
 // notification, and inhibitions drop the follow-on alerts of a fault that is already paging.
 import type { DgmonConfig } from '../core/config.ts';
+import { isEnabled } from './index.ts';
 
 /** Alerts about the Engine's service on a node: silenced when that node's Engine is down (DeepgramHighErrorRate never). */
 export const ENGINE_SYMPTOM_ALERTS = [
@@ -20,6 +21,11 @@ export function buildAlertmanagerConfig(config: DgmonConfig): Record<string, unk
   const cluster = config.cluster.label;
   const node = config.node.label;
   const oneOf = (names: readonly string[]) => `alertname=~"${names.join('|')}"`;
+  const on = (name: string) => isEnabled(config, name);
+  const symptoms = ENGINE_SYMPTOM_ALERTS.filter((name) => name !== 'DeepgramHighErrorRate' && on(name));
+  // An inhibition or route only while the alerts it names are on: for a disabled alert it could never act, and a
+  // reader of the file would look for an alert that is not there.
+  const only = <T>(when: boolean, rule: T): T | undefined => (when ? rule : undefined);
   return {
     route: {
       receiver: RECEIVER_NAMES.ticket,
@@ -33,13 +39,17 @@ export function buildAlertmanagerConfig(config: DgmonConfig): Record<string, unk
           matchers: ['alertname=~"Deepgram.+"'],
           receiver: RECEIVER_NAMES.ticket,
           routes: [
-            {
-              matchers: ['alertname="DeepgramWatchdog"'],
-              receiver: RECEIVER_NAMES.watchdog,
-              group_wait: '0s',
-              group_interval: '1m',
-              repeat_interval: '1m',
-            },
+            ...(on('DeepgramWatchdog')
+              ? [
+                  {
+                    matchers: ['alertname="DeepgramWatchdog"'],
+                    receiver: RECEIVER_NAMES.watchdog,
+                    group_wait: '0s',
+                    group_interval: '1m',
+                    repeat_interval: '1m',
+                  },
+                ]
+              : []),
             { matchers: ['severity="critical"'], receiver: RECEIVER_NAMES.pager },
             { matchers: ['severity=~"warning|info"'], receiver: RECEIVER_NAMES.ticket },
           ],
@@ -57,7 +67,7 @@ export function buildAlertmanagerConfig(config: DgmonConfig): Record<string, unk
         target_matchers: ['severity="warning"'],
         equal: ['alertname', cluster, node, 'gpu', 'target', 'key', 'source'],
       },
-      {
+      only(on('DeepgramSourceDown') && symptoms.length > 0, {
         // Only a down Engine mutes that Engine's symptoms: with its target down (or its exporter, or the exporter's
         // Engine source) there is nothing left to judge its latency or capacity on. Monitoring-only sources
         // (dcgm-exporter, an exporter that does not carry the Engine, the API or License Proxy source) never
@@ -66,10 +76,10 @@ export function buildAlertmanagerConfig(config: DgmonConfig): Record<string, unk
         // CPU fallback do not inhibit either: they explain symptoms, they do not blind them. Only alerts about a
         // node (the probe's and applications' have none): a label missing on both sides counts as equal.
         source_matchers: ['alertname="DeepgramSourceDown"', 'source="engine"'],
-        target_matchers: [oneOf(ENGINE_SYMPTOM_ALERTS.filter((name) => name !== 'DeepgramHighErrorRate')), `${node}=~".+"`],
+        target_matchers: [oneOf(symptoms), `${node}=~".+"`],
         equal: [cluster, node],
-      },
-      {
+      }),
+      only(on('DeepgramEngineDisconnected') && on('DeepgramSourceDown'), {
         // An API with no Engine is the incident: the Engines it lost are down or unreachable, and it says so first
         // (its for: is the shorter). One lost Engine, one page: the Engine's DeepgramSourceDown in that cluster
         // (scrape failed, exporter source unreachable, or none left) is held back. Its health-check twin
@@ -77,8 +87,8 @@ export function buildAlertmanagerConfig(config: DgmonConfig): Record<string, unk
         source_matchers: ['alertname="DeepgramEngineDisconnected"'],
         target_matchers: ['alertname="DeepgramSourceDown"', 'source="engine"'],
         equal: [cluster],
-      },
-      {
+      }),
+      only(on('DeepgramConcurrencyLimitNear') && on('DeepgramStreamCapacityHigh'), {
         // One full node, one ticket. Streams near the Engine's estimated capacity and active requests near
         // max_active_requests are two gauges of the same saturation, fixed the same way (add capacity, spread load).
         // The concurrency limit is the nearer wall (at it the API answers 429) and the quicker alert (its for: is the
@@ -87,8 +97,8 @@ export function buildAlertmanagerConfig(config: DgmonConfig): Record<string, unk
         source_matchers: ['alertname="DeepgramConcurrencyLimitNear"'],
         target_matchers: ['alertname="DeepgramStreamCapacityHigh"'],
         equal: [cluster, node],
-      },
-      {
+      }),
+      only(on('DeepgramGPUXidErrors'), {
         // One Xid, one page. DeepgramGPUXidErrors has two signals for the same event: xid_count reads dcgm-exporter's
         // Xid counter directly, last_xid a recorded series of the last code, one evaluation later. Both in one group,
         // the later one joining after the first notification would page again a group interval later. The counter's
@@ -97,8 +107,8 @@ export function buildAlertmanagerConfig(config: DgmonConfig): Record<string, unk
         source_matchers: ['alertname="DeepgramGPUXidErrors"', 'signal="xid_count"'],
         target_matchers: ['alertname="DeepgramGPUXidErrors"', 'signal="last_xid"'],
         equal: [cluster, node, 'gpu', 'severity'],
-      },
-    ],
+      }),
+    ].filter((rule) => rule !== undefined),
     receivers: (Object.keys(RECEIVER_NAMES) as (keyof typeof RECEIVER_NAMES)[]).map((key) => ({
       name: RECEIVER_NAMES[key],
       ...am.receivers[key],

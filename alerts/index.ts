@@ -75,7 +75,8 @@ export function buildRules(config: DgmonConfig): RuleBundle {
   return { recording, alerting, definitions };
 }
 
-function isEnabled(config: DgmonConfig, alert: string): boolean {
+/** Whether `alerts.<alert>.enabled` leaves the alert on (the default): routing leaves out what a disabled one needs. */
+export function isEnabled(config: DgmonConfig, alert: string): boolean {
   const settings = (config.alerts as Record<string, { enabled?: boolean }>)[alert];
   return settings?.enabled ?? true;
 }

@@ -108,4 +108,23 @@ describe('alertmanager.yml', () => {
     });
     expect(config.inhibit_rules).toHaveLength(5);
   });
+
+  it('leaves out the route and inhibitions of disabled alerts, and passes amtool without them', () => {
+    const off = (...names: string[]) => ({ alerts: Object.fromEntries(names.map((n) => [n, { enabled: false }])) });
+    type Routing = { route: { routes: { routes: { matchers: string[] }[] }[] }; inhibit_rules: { source_matchers: string[]; target_matchers: string[] }[] };
+    const routing = (raw: unknown) => load(plainBundle(parseConfig(raw)).get(OUTPUT_PATHS.alertmanager)!) as Routing;
+    const sources = (r: Routing) => r.inhibit_rules.map((i) => i.source_matchers[0]);
+    const watchdogRoute = (r: Routing) => r.route.routes[0]!.routes.some((x) => x.matchers.includes('alertname="DeepgramWatchdog"'));
+
+    expect(watchdogRoute(routing({}))).toBe(true);
+    const quiet = routing(off('DeepgramWatchdog', 'DeepgramGPUXidErrors', 'DeepgramStreamCapacityHigh', 'DeepgramHighLatencyP95'));
+    expect(watchdogRoute(quiet)).toBe(false);
+    // The Xid rule and the full-node rule (its target is off) are gone; the symptoms list loses the disabled one.
+    expect(sources(quiet)).toEqual(['severity="critical"', 'alertname="DeepgramSourceDown"', 'alertname="DeepgramEngineDisconnected"']);
+    expect(quiet.inhibit_rules[1]!.target_matchers[0]).toBe('alertname=~"DeepgramStreamingLatencyHigh|DeepgramRealtimeFactorLow|DeepgramConcurrencyLimitNear|DeepgramGPUIdleWhileServing"');
+    // Without DeepgramSourceDown, neither rule that names it is left.
+    expect(sources(routing(off('DeepgramSourceDown')))).toEqual(['severity="critical"', 'alertname="DeepgramConcurrencyLimitNear"', 'alertname="DeepgramGPUXidErrors"']);
+    const path = writeAlertmanager(off('DeepgramWatchdog', 'DeepgramSourceDown', 'DeepgramGPUXidErrors'), 'alertmanager-some-off.yml');
+    expect(run('amtool', ['check-config', path]).code).toBe(0);
+  });
 });

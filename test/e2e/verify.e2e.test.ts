@@ -183,7 +183,7 @@ describe('dgmon verify against a broken deployment', () => {
     expect(rules.detail).toMatch(/^dgmon_rules_info \(dgmon\.info\.rules\): labels: fingerprint/m);
     // Only that alert (and the fingerprint that covers it) differ.
     // (DeepgramHighErrorRate has a rule per signal: the Engine's, the applications', the probe's.)
-    const named = new Set(rules.detail.split('\n').filter((l) => / \(dgmon\.[a-z.]+\): /.test(l)).map((l) => l.split(' ')[0]));
+    const named = new Set(rules.detail.split('\n').filter((l) => / \(dgmon\.[a-z0-9.-]+\): /.test(l)).map((l) => l.split(' ')[0]));
     expect([...named].sort()).toEqual(['DeepgramHighErrorRate', 'dgmon_rules_info']);
     const version = row(report, 'rules: version');
     expect(version.status).toBe('fail');
