@@ -59,6 +59,8 @@ export function recordNames(config: DgmonConfig) {
     gpuTensorActive: 'node_gpu:dcgm_tensor_active:ratio',
     gpuDramActive: 'node_gpu:dcgm_dram_active:ratio',
     gpuEnergyPower: `node_gpu:dcgm_energy_watts:rate${w}`,
+    // Per node: its GPUs' busy ratios summed (GPU-equivalents busy), for the dashboards' per-node rankings.
+    nodeGpuBusy: 'node:dcgm_gpu_busy:sum',
     // The exporter beside each node.
     nodeSourceScrapeDuration: 'node_source:dgmon_source_scrape_duration_seconds:max',
     // What is there at all, per cluster: targets per source, exporters carrying the Engine, GPUs per node.

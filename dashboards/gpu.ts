@@ -2,7 +2,7 @@
 // once, in base units); the few raw DCGM fields without a recorded series, read by instant queries only, are cleaned
 // here the same way (q.dcgmWithoutBlanks, q.perGpu) and aggregated to one series per GPU.
 import { DCGM, DCGM_BLANK_SENTINEL_MIN } from '../core/catalog/index.ts';
-import { increase, num, sumBy, changes } from '../core/promql.ts';
+import { increase, num, changes } from '../core/promql.ts';
 import { WORST_NODES, dashboardShell, onWorst, worst, filtered, stat, target, timeseries, instantTarget, type DashboardContext } from './common.ts';
 
 /** DCGM energy is in millijoules: mJ ÷ 3.6e9 = kWh (and mJ/s ÷ 1000 = W, in the recording rule). */
@@ -26,7 +26,7 @@ export function gpuDashboard(ctx: DashboardContext) {
     return `${q.perGpu(valid)}\nand ${selectedNodes}`;
   };
   const streamsPerNode = byNode(rec.nodeActiveStreams);
-  const busyPerNode = sumBy(q.nodeBy, byNode(rec.gpuBusy));
+  const busyPerNode = byNode(rec.nodeGpuBusy);
   // Requests in flight per unit of GPU busy: highest on a node serving on CPU (its GPUs idle), 0 on an idle node.
   const requestsPerBusy = `${byNode(rec.nodeActiveRequests)}\n/\nclamp_min(${busyPerNode}, 0.01)`;
 
