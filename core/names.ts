@@ -61,6 +61,8 @@ export function recordNames(config: DgmonConfig) {
     gpuEnergyPower: `node_gpu:dcgm_energy_watts:rate${w}`,
     // Per node: its GPUs' busy ratios summed (GPU-equivalents busy), for the dashboards' per-node rankings.
     nodeGpuBusy: 'node:dcgm_gpu_busy:sum',
+    // Requests in flight per busy GPU-equivalent: highest on a node serving on CPU (its GPUs idle), 0 when idle.
+    nodeRequestsPerBusyGpu: 'node:engine_active_requests_per_busy_gpu:ratio',
     // The exporter beside each node.
     nodeSourceScrapeDuration: 'node_source:dgmon_source_scrape_duration_seconds:max',
     // What is there at all, per cluster: targets per source, exporters carrying the Engine, GPUs per node.

@@ -28,7 +28,7 @@ export function gpuDashboard(ctx: DashboardContext) {
   const streamsPerNode = byNode(rec.nodeActiveStreams);
   const busyPerNode = byNode(rec.nodeGpuBusy);
   // Requests in flight per unit of GPU busy: highest on a node serving on CPU (its GPUs idle), 0 on an idle node.
-  const requestsPerBusy = `${byNode(rec.nodeActiveRequests)}\n/\nclamp_min(${busyPerNode}, 0.01)`;
+  const requestsPerBusy = byNode(rec.nodeRequestsPerBusyGpu);
 
   return dashboardShell(ctx, 'gpu', 'GPUs', 'Every GPU under the Deepgram Engine: load, memory, heat, power, clocks, hardware errors, and whether the Engine actually uses its GPU.')
     .withPanel(

@@ -52,6 +52,13 @@ export function gpuRecordingRules({ config, q, rec }: AlertContext): RuleGroup<R
       record: rec.nodeGpuBusy,
       expr: sumBy(q.nodeBy, rec.gpuBusy),
     },
+    {
+      // What the GPU dashboard ranks nodes by to find CPU fallback: requests in flight for how busy the GPUs are (at
+      // least 0.01, so an idle GPU under load ranks highest rather than dividing by 0). Dividing at every step of a
+      // 6 h range made that panel 1.30 s at 1000 nodes.
+      record: rec.nodeRequestsPerBusyGpu,
+      expr: `${rec.nodeActiveRequests}\n/\nclamp_min(${rec.nodeGpuBusy}, 0.01)`,
+    },
   ];
   return [
     { name: 'dgmon.gpu.rules', rules },
