@@ -47,8 +47,8 @@ export function gpuRecordingRules({ config, q, rec }: AlertContext): RuleGroup<R
     },
     {
       // How busy each node's GPUs are together: the GPU dashboard ranks nodes by requests or streams per busy GPU at
-      // every step, and summing a thousand GPUs there cost 0.2-0.4 s per query at 300 nodes over 6 h
-      // (bench/results/fleet.json). It reads the busy ratio of dgmon.gpu.rules, so it may lag it by one evaluation.
+      // every step, and summing every GPU there cost 0.2-0.4 s per query at 300 nodes over 6 h (a fleet benchmark run
+      // before this rule). It reads the busy ratio of dgmon.gpu.rules, so it may lag it by one evaluation.
       record: rec.nodeGpuBusy,
       expr: sumBy(q.nodeBy, rec.gpuBusy),
     },
