@@ -1,5 +1,5 @@
-// The stat's textMode, as the node dashboard uses it for state sets: the state in force is shown by its name, not a
-// bare 1 under it; auto shows the value, and the names once there are several.
+// The stat's textMode, as the node dashboard uses it for state sets: each state in force is a cell with the number of
+// selected nodes in it and the state's name under it; auto shows the value, and the names once there are several.
 import { describe, it, expect } from 'vitest';
 import { parseConfig } from '../../core/config.ts';
 import { buildDashboards } from '../../dashboards/index.ts';
@@ -15,13 +15,14 @@ const size = { width: 300, height: 100 };
 const bigText = (html: string) => [...html.matchAll(/class="stat-value"[^>]*>([^<]*)</g)].map((m) => m[1]);
 
 describe('stat text mode', () => {
-  it('shows the API state by name, in neutral colour', () => {
+  it('shows each API state with the number of nodes in it, named, in neutral colour', () => {
     const p = panel('API system health');
-    expect(p.textMode).toBe('name');
+    expect(p.textMode).toBe('value_and_name');
     expect(p.colorMode).toBe('none');
-    const html = statBody(p, one('degraded', 1), size).html;
-    expect(bigText(html)).toEqual(['degraded']);
-    expect(html).not.toContain('stat-name');
+    const states: PanelData = { series: [...one('Healthy', 997).series, ...one('Degraded', 3).series], errors: [] };
+    const html = statBody(p, states, size).html;
+    expect(bigText(html)).toEqual(['997', '3']);
+    expect([...html.matchAll(/class="stat-name"[^>]*>([^<]*)</g)].map((m) => m[1])).toEqual(['Healthy', 'Degraded']);
   });
 
   it('shows the value for a single series and names several in auto mode', () => {
