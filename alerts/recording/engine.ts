@@ -64,7 +64,7 @@ export function engineRecordingRules({ config, q, rec }: AlertContext): RuleGrou
   });
   const perNodeLatencyRules: RecordingRule[] = [
     { record: rec.nodeBatchLatencyBuckets, expr: perNode(`${ENGINE.batchResponseTime.name}_bucket`, ['le']) },
-    ...BATCH_LATENCY_QUANTILES.filter((qu) => qu === ALERT_QUANTILE).map(latencyRule),
+    latencyRule(ALERT_QUANTILE),
   ];
   const perNodeDashboardQuantiles = BATCH_LATENCY_QUANTILES.filter((qu) => qu !== ALERT_QUANTILE).map(latencyRule);
   // Means per node, ratios of two sums (stream latency, batch speed), apart from the buckets so the groups run in
