@@ -7,6 +7,7 @@ import { num, sumBy, maxBy, without, increase, rate, quantile, selector } from '
 import type { AlertDefinition, AlertModule } from '../types.ts';
 import { percent, milliseconds } from '../../core/format.ts';
 import { durationSeconds, formatDuration } from '../../core/duration.ts';
+import { ALERT_LATENCY_QUANTILE } from '../recording/engine.ts';
 
 export const availabilityAlerts: AlertModule = (ctx) => {
   const { config, q, rec, inCluster } = ctx;
@@ -35,8 +36,8 @@ export const availabilityAlerts: AlertModule = (ctx) => {
   // for errors within its own, so for: counts minutes of slow requests, not minutes the rate window remembers them.
   const recentSlow = a.DeepgramHighLatencyP95.recentWindow;
   const latencyTarget = num(a.DeepgramHighLatencyP95.thresholdSeconds);
-  const nodeRecentP95 = `histogram_quantile(0.95, ${q.byNode('sum', [...q.nodeBy, 'le'], rate(q.engine(`${ENGINE.batchResponseTime.name}_bucket`), recentSlow), 'engine')})`;
-  const callerRecentP95 = quantile(0.95, callerBy, rate(q.clients(`${CLIENT.transcriptionDuration.name}_bucket`, notProbe, 'mode="batch"'), recentSlow));
+  const nodeRecentP95 = `histogram_quantile(${num(ALERT_LATENCY_QUANTILE)}, ${q.byNode('sum', [...q.nodeBy, 'le'], rate(q.engine(`${ENGINE.batchResponseTime.name}_bucket`), recentSlow), 'engine')})`;
+  const callerRecentP95 = quantile(ALERT_LATENCY_QUANTILE, callerBy, rate(q.clients(`${CLIENT.transcriptionDuration.name}_bucket`, notProbe, 'mode="batch"'), recentSlow));
   // Rate-limit hits counted as they are, without increase()'s extrapolation (which reads exactly 10 hits in an hour
   // as 10.04 when scrapes do not line up with the window): the last value less the lowest in the window, i.e. the
   // hits between the window's first and last scrape. A series younger than the window starts at 0 (the exporter and
@@ -132,7 +133,7 @@ export const availabilityAlerts: AlertModule = (ctx) => {
       rules: [
         {
           expr: [
-            `${rec.nodeBatchLatencyQuantile}{quantile="0.95"} > ${latencyTarget}`,
+            `${rec.nodeBatchLatencyQuantile}{quantile="${ALERT_LATENCY_QUANTILE}"} > ${latencyTarget}`,
             `and ${on} ${inWindow(sumBy(q.nodeBy, `${rec.nodeRequestsByStatus}{kind="batch"}`))} >= ${minRequests}`,
             `and ${on} ${nodeRecentP95} > ${latencyTarget}`,
           ].join('\n'),
@@ -143,7 +144,7 @@ export const availabilityAlerts: AlertModule = (ctx) => {
         },
         {
           expr: [
-            `${rec.callerBatchLatencyQuantile}{quantile="0.95"} > ${latencyTarget}`,
+            `${rec.callerBatchLatencyQuantile}{quantile="${ALERT_LATENCY_QUANTILE}"} > ${latencyTarget}`,
             `and ${onCaller} ${inWindow(`${rec.callerRequestsByMode}{mode="batch"}`)} >= ${minRequests}`,
             `and ${onCaller} ${callerRecentP95} > ${latencyTarget}`,
           ].join('\n'),
@@ -152,7 +153,7 @@ export const availabilityAlerts: AlertModule = (ctx) => {
           description: `Batch P95 response time of the Deepgram calls of ${caller} is {{ $value | humanizeDuration }}, above the ${num(a.DeepgramHighLatencyP95.thresholdSeconds)}s target.`,
         },
         {
-          expr: `${quantile(0.95, probeBy, rate(probeBatch('bucket'), pw))} > ${num(a.DeepgramHighLatencyP95.thresholdSeconds)}\nand on (${probeBy.join(', ')}) ${sumBy(probeBy, increase(probeBatch('count'), pw))} >= ${num(a.DeepgramHighLatencyP95.probeMinRequests)}`,
+          expr: `${quantile(ALERT_LATENCY_QUANTILE, probeBy, rate(probeBatch('bucket'), pw))} > ${num(a.DeepgramHighLatencyP95.thresholdSeconds)}\nand on (${probeBy.join(', ')}) ${sumBy(probeBy, increase(probeBatch('count'), pw))} >= ${num(a.DeepgramHighLatencyP95.probeMinRequests)}`,
           for: a.DeepgramHighLatencyP95.for,
           severity: a.DeepgramHighLatencyP95.severity,
           labels: { source: PROBE_SOURCE },
@@ -165,7 +166,7 @@ export const availabilityAlerts: AlertModule = (ctx) => {
         confirm: [
           { what: 'P50/P95/P99 on the node (source="engine")', promql: `${rec.nodeBatchLatencyQuantile}{${q.node}="<node>"}` },
           { what: 'P50/P95/P99 per application (other sources)', promql: rec.callerBatchLatencyQuantile },
-          { what: 'The probe\'s batch P95 (source="probe")', promql: quantile(0.95, probeBy, rate(probeBatch('bucket'), pw)) },
+          { what: 'The probe\'s batch P95 (source="probe")', promql: quantile(ALERT_LATENCY_QUANTILE, probeBy, rate(probeBatch('bucket'), pw)) },
           { what: 'Active requests by kind on the node', promql: `${rec.nodeActiveRequestsByKind}{${q.node}="<node>"}` },
           { what: 'Batch speed-up (audio seconds per wall second)', promql: rec.nodeBatchSpeedup },
         ],

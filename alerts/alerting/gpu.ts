@@ -7,6 +7,7 @@ import { DCGM } from '../../core/catalog/index.ts';
 import { changes, num, valueIn } from '../../core/promql.ts';
 import type { AlertDefinition, AlertModule, AlertRuleSpec } from '../types.ts';
 import { percent } from '../../core/format.ts';
+import { ALERT_LATENCY_QUANTILE } from '../recording/engine.ts';
 
 /** NVIDIA's Xid catalogue, for runbooks: each code's mnemonic and what it asks the operator to do. */
 const XID_CATALOG_URL = 'https://docs.nvidia.com/deploy/xid-errors/analyzing-xid-catalog.html';
@@ -104,7 +105,7 @@ export const gpuAlerts: AlertModule = (ctx) => {
           { what: 'Active requests by kind (stream, batch, tts) on the node', promql: at(rec.nodeActiveRequestsByKind) },
           { what: 'Whether the whole fleet is busy or only this node (average busy ratio per cluster)', promql: `avg by (${q.clusterBy.join(', ')}) (${rec.gpuBusy})` },
           { what: 'Whether users feel it yet: streaming latency on the node', promql: at(rec.nodeStreamLatencyMean) },
-          { what: 'And batch P95 on the node', promql: `${rec.nodeBatchLatencyQuantile}{${nodeKey}="<node>",quantile="0.95"}` },
+          { what: 'And batch P95 on the node', promql: `${rec.nodeBatchLatencyQuantile}{${nodeKey}="<node>",quantile="${ALERT_LATENCY_QUANTILE}"}` },
         ],
         causes: [
           'Demand grew: more concurrent streams or batch files than this node was sized for (compare with the same hour last week).',

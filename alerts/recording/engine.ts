@@ -6,9 +6,10 @@ import { ENGINE, REQUEST_KINDS, SERVER_ERROR_MATCHER } from '../../core/catalog/
 import { rate, sumBy, maxBy, quantile } from '../../core/promql.ts';
 import type { AlertContext, RecordingRule, RuleGroup } from '../types.ts';
 
-/** Quantiles recorded for batch latency: P95 drives the alert, P50/P99 the dashboards. */
-export const BATCH_LATENCY_QUANTILES = [0.5, 0.95, 0.99] as const;
-const ALERT_QUANTILE = 0.95;
+/** The batch-latency quantile DeepgramHighLatencyP95 judges; its recorded series and the alert both read it here. */
+export const ALERT_LATENCY_QUANTILE = 0.95;
+/** Quantiles recorded for batch latency: the alert's, and P50/P99 for the dashboards. */
+export const BATCH_LATENCY_QUANTILES = [0.5, ALERT_LATENCY_QUANTILE, 0.99] as const;
 
 export function engineRecordingRules({ config, q, rec }: AlertContext): RuleGroup<RecordingRule>[] {
   const w = config.intervals.rate;
@@ -64,9 +65,9 @@ export function engineRecordingRules({ config, q, rec }: AlertContext): RuleGrou
   });
   const perNodeLatencyRules: RecordingRule[] = [
     { record: rec.nodeBatchLatencyBuckets, expr: perNode(`${ENGINE.batchResponseTime.name}_bucket`, ['le']) },
-    latencyRule(ALERT_QUANTILE),
+    latencyRule(ALERT_LATENCY_QUANTILE),
   ];
-  const perNodeDashboardQuantiles = BATCH_LATENCY_QUANTILES.filter((qu) => qu !== ALERT_QUANTILE).map(latencyRule);
+  const perNodeDashboardQuantiles = BATCH_LATENCY_QUANTILES.filter((qu) => qu !== ALERT_LATENCY_QUANTILE).map(latencyRule);
   // Means per node, ratios of two sums (stream latency, batch speed), apart from the buckets so the groups run in
   // parallel; each ratio stays with the sums it divides.
   const perNodeAverageRules: RecordingRule[] = [
