@@ -151,6 +151,18 @@ function pushDown(expr: string, matchers: Matcher[], what: string): string {
 }
 
 /**
+ * Whether `expr` reads a recorded series over a range, itself or through the definitions of the series it reads
+ * (a long SLO window summing recorded rates): its raw form then holds a subquery, whose steps fall on other moments
+ * than the rule's evaluations, so the two forms agree on the series but not exactly on the values.
+ */
+export function readsRecordedRange(expr: string, defs: Map<string, Definition[]>): boolean {
+  return selectors(expr).some((s) => {
+    const rules = defs.get(s.name);
+    return rules !== undefined && (s.range !== undefined || rules.some((r) => readsRecordedRange(r.expr, defs)));
+  });
+}
+
+/**
  * `expr` as it would be written without recording rules: every recorded series replaced, recursively, by the
  * expression of the rule(s) writing it. A matcher on the series becomes a choice among the rules (a static label,
  * e.g. quantile="0.95"), a filter pushed into the definition's selector (e.g. kind="stream"), or nothing (a variable

@@ -25,7 +25,7 @@ import { forceFlush, vmalertGroupDurations, vmalertRuleTimes, vmctlImport } from
 import { OUTPUT_PATHS, plainBundle } from '../outputs/plain.ts';
 import { backfillRules, moveBlocks, OpenMetricsBackfill } from './fleet/backfill.ts';
 import { instantValues, median, ruleGroupDurations, ruleTimes, sameValues, timeQuery, waitUntilIdle, type GroupDurations, type QueryShape, type QueryTiming } from './fleet/measure.ts';
-import { backfillLevels, definitions, expandRecorded, selectors, type Definition } from '../backtest/recorded.ts';
+import { backfillLevels, definitions, expandRecorded, readsRecordedRange, selectors, type Definition } from '../backtest/recorded.ts';
 import { FleetGenerator } from './fleet/generator.ts';
 import type { BenchResult, Target } from './result.ts';
 
@@ -178,8 +178,9 @@ async function compareForms(url: string, expr: string, raw: string, defs: Map<st
   for (const name of new Set(read.map((s) => s.name))) for (const v of (await instantValues(url, `max(timestamp(${name}))`, at)).values()) moments.add(v);
   const recorded = await instantValues(url, expr, at);
   const sameSeries = (other: Map<string, number>) => other.size === recorded.size && [...other.keys()].every((k) => recorded.has(k));
-  // Values compare only where every series read is recorded (raw ones are read at `at` in both forms) at one moment.
-  if (moments.size === 1 && read.length === all.length && read.every((s) => s.range === undefined)) {
+  // Values compare only where every series read is recorded (raw ones are read at `at` in both forms) at one moment,
+  // and none over a range, at any depth (its raw form is a subquery, stepping at other moments than the rules).
+  if (moments.size === 1 && read.length === all.length && !readsRecordedRange(expr, defs)) {
     const rawValues = await instantValues(url, raw, [...moments][0]!);
     return sameValues(recorded, rawValues) ? 'same values' : 'different';
   }

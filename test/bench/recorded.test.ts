@@ -4,7 +4,7 @@ import { describe, it, expect } from 'vitest';
 import { buildRules } from '../../alerts/index.ts';
 import type { RecordingRule, RuleGroup } from '../../alerts/types.ts';
 import { benchConfig } from '../../bench/fleet-scale.ts';
-import { backfillLevels, definitions, expandRecorded, selectors } from '../../backtest/recorded.ts';
+import { backfillLevels, definitions, expandRecorded, readsRecordedRange, selectors } from '../../backtest/recorded.ts';
 import { panelQueries } from '../../dashboards/queries.ts';
 import { parsePromql } from '../support/promql-parse.ts';
 
@@ -58,6 +58,20 @@ describe('expandRecorded', () => {
 
   it('refuses to filter through a definition that reads more than one metric', () => {
     expect(() => expandRecorded('node:mixed:ratio{node="a"}', defs)).toThrow(/cannot filter \{node="a"\} through a definition reading req_total, up/);
+  });
+});
+
+describe('readsRecordedRange', () => {
+  const withLongWindow = definitions([...groups, { name: 'slo', rules: [{ record: 'cluster:req:rate1h', expr: 'sum_over_time(cluster:req:rate5m[1h])' }] }]);
+
+  it('is false for raw ranges and for recorded series read at an instant', () => {
+    expect(readsRecordedRange('sum(rate(req_total[5m]))', withLongWindow)).toBe(false);
+    expect(readsRecordedRange('max(cluster:req:rate5m) / max(node:lat:q{quantile="0.5"})', withLongWindow)).toBe(false);
+  });
+
+  it('is true for a range over a recorded series, in the query or in the definition of a series it reads', () => {
+    expect(readsRecordedRange('max_over_time(node:req:rate5m[1h])', withLongWindow)).toBe(true);
+    expect(readsRecordedRange('1 - max(cluster:req:rate1h)', withLongWindow)).toBe(true);
   });
 });
 
