@@ -24,7 +24,7 @@ import { startVictoriaMetrics, startVmalert, type VictoriaMetricsHandle, type Vm
 import { forceFlush, vmalertGroupDurations, vmalertRuleTimes, vmctlImport } from './fleet/victoria.ts';
 import { OUTPUT_PATHS, plainBundle } from '../outputs/plain.ts';
 import { backfillRules, moveBlocks, OpenMetricsBackfill } from './fleet/backfill.ts';
-import { instantValues, median, ruleGroupDurations, ruleTimes, sameValues, timeQuery, waitUntilIdle, type GroupDurations, type QueryShape, type QueryTiming } from './fleet/measure.ts';
+import { firstDifference, instantValues, median, ruleGroupDurations, ruleTimes, timeQuery, waitUntilIdle, type GroupDurations, type QueryShape, type QueryTiming } from './fleet/measure.ts';
 import { backfillLevels, definitions, expandRecorded, readsRecordedRange, selectors, type Definition } from '../backtest/recorded.ts';
 import { FleetGenerator } from './fleet/generator.ts';
 import type { BenchResult, Target } from './result.ts';
@@ -103,6 +103,8 @@ interface QueryResult {
    * compared: the recorded series read were evaluated at different moments, or through a subquery), or not.
    */
   check?: 'same values' | 'same series' | 'different';
+  /** Where the forms first differ, when they do. */
+  difference?: string;
 }
 
 interface PanelResult {
@@ -171,20 +173,18 @@ async function timed(url: string, expr: string, shape: QueryShape, runs = SETTIN
  * group's evaluation moment, which promtool (like Prometheus) offsets within the interval per group: the query as
  * written, at `at`, sees the last evaluation before it, so the raw form is evaluated at that moment.
  */
-async function compareForms(url: string, expr: string, raw: string, defs: Map<string, Definition[]>, at: number): Promise<QueryResult['check']> {
+async function compareForms(url: string, expr: string, raw: string, defs: Map<string, Definition[]>, at: number): Promise<Pick<QueryResult, 'check' | 'difference'>> {
   const all = selectors(expr);
   const read = all.filter((s) => defs.has(s.name));
   const moments = new Set<number>();
   for (const name of new Set(read.map((s) => s.name))) for (const v of (await instantValues(url, `max(timestamp(${name}))`, at)).values()) moments.add(v);
   const recorded = await instantValues(url, expr, at);
-  const sameSeries = (other: Map<string, number>) => other.size === recorded.size && [...other.keys()].every((k) => recorded.has(k));
   // Values compare only where every series read is recorded (raw ones are read at `at` in both forms) at one moment,
   // and none over a range, at any depth (its raw form is a subquery, stepping at other moments than the rules).
-  if (moments.size === 1 && read.length === all.length && !readsRecordedRange(expr, defs)) {
-    const rawValues = await instantValues(url, raw, [...moments][0]!);
-    return sameValues(recorded, rawValues) ? 'same values' : 'different';
-  }
-  return sameSeries(await instantValues(url, raw, at)) ? 'same series' : 'different';
+  const byValue = moments.size === 1 && read.length === all.length && !readsRecordedRange(expr, defs);
+  const difference = firstDifference(recorded, await instantValues(url, raw, byValue ? [...moments][0]! : at), byValue);
+  if (difference) return { check: 'different', difference };
+  return { check: byValue ? 'same values' : 'same series' };
 }
 
 /** Times every panel; `rawOf` says which panels' raw forms are timed too. */
@@ -202,7 +202,7 @@ async function measurePanels(url: string, config: DgmonConfig, window: { startS:
       const result: QueryResult = { refId: q.refId, instant: q.instant, expanded, recorded: await timed(url, q.expr, shape) };
       if (expanded && rawOf(panel.name)) {
         result.raw = await timed(url, raw, shape, 1, SETTINGS.rawTimeoutSeconds);
-        if (!result.raw.error) result.check = await compareForms(url, q.expr, raw, defs, window.endS);
+        if (!result.raw.error) Object.assign(result, await compareForms(url, q.expr, raw, defs, window.endS));
       }
       queries.push(result);
       const slow = [result.recorded, result.raw].filter((r) => r && (r.error || r.wallMs > 2_000));
@@ -502,7 +502,7 @@ export function report(sizes: SizeResult[], totalSeconds: number, loadAverage?: 
     });
   const growth = growthOf('prometheus');
   const growthByEngine = Object.fromEntries(ENGINE_NAMES.map((e) => [e, growthOf(e)]));
-  const checks = sizes.flatMap((s) => s.panels.flatMap((p) => p.queries.filter((q) => q.check).map((q) => ({ nodes: s.nodes, query: `${p.name} ${q.refId}`, check: q.check! }))));
+  const checks = sizes.flatMap((s) => s.panels.flatMap((p) => p.queries.filter((q) => q.check).map((q) => ({ nodes: s.nodes, query: `${p.name} ${q.refId}`, check: q.check!, difference: q.difference }))));
   const count = (c: string) => checks.filter((x) => x.check === c).length;
   return {
     name: SETTINGS.result,

@@ -84,17 +84,20 @@ export async function instantValues(url: string, expr: string, time: number): Pr
   return values;
 }
 
-/** Whether two results hold the same series with the same values (relative 1e-6; NaN equals NaN). */
-export function sameValues(a: Map<string, number>, b: Map<string, number>): boolean {
-  if (a.size !== b.size) return false;
+/**
+ * Where two results first differ, said in words (a series only one of them holds, or its two values), or nothing
+ * when they hold the same series with the same values (relative 1e-6; NaN equals NaN). Compares series only with
+ * `valuesToo` false.
+ */
+export function firstDifference(a: Map<string, number>, b: Map<string, number>, valuesToo = true): string | undefined {
+  for (const key of b.keys()) if (!a.has(key)) return `${key} only in the raw form`;
   for (const [key, x] of a) {
     const y = b.get(key);
-    if (y === undefined) return false;
-    if (Number.isNaN(x) && Number.isNaN(y)) continue;
-    if (x === y) continue;
-    if (Math.abs(x - y) > 1e-6 * Math.max(Math.abs(x), Math.abs(y))) return false;
+    if (y === undefined) return `${key} only through the recorded series`;
+    if (!valuesToo || (Number.isNaN(x) && Number.isNaN(y)) || x === y) continue;
+    if (Math.abs(x - y) > 1e-6 * Math.max(Math.abs(x), Math.abs(y))) return `${key}: ${x} through the recorded series, ${y} raw`;
   }
-  return true;
+  return undefined;
 }
 
 async function ownMetrics(url: string): Promise<MetricFamily[]> {
