@@ -26,7 +26,8 @@ export function gpuRecordingRules({ config, q, rec }: AlertContext): RuleGroup<R
     { record: rec.gpuMemoryUsedRatio, expr: `${rec.gpuMemoryUsed}\n/\n(${rec.gpuMemoryTotal} > 0)` },
   ];
   // Heat, power, clock and Xid in a group of their own, evaluated beside the load and memory rules: as one group of
-  // eight rules vmalert took up to 541 ms at 1000 nodes (bench/results/fleet.json). No rule here reads another's.
+  // eight rules vmalert took up to 541 ms at 1000 nodes (bench/results/fleet.json), and the two groups 287 and 140 ms
+  // (fleet-1000.json). No rule here reads another's.
   const health: RecordingRule[] = [
     { record: rec.gpuTemperature, expr: perGpu(DCGM.gpuTemp.name) },
     { record: rec.gpuPower, expr: perGpu(DCGM.powerUsage.name) },
@@ -60,7 +61,7 @@ export function gpuRecordingRules({ config, q, rec }: AlertContext): RuleGroup<R
     {
       // What the GPU dashboard ranks nodes by to find CPU fallback: requests in flight for how busy the GPUs are (at
       // least 0.01, so an idle GPU under load ranks highest rather than dividing by 0). Dividing at every step of a
-      // 6 h range made that panel 1.30 s at 1000 nodes.
+      // 6 h range made that panel 1.30 s at 1000 nodes; reading this series, 221-231 ms (bench/results/fleet.json).
       record: rec.nodeRequestsPerBusyGpu,
       expr: `${rec.nodeActiveRequests}\n/\nclamp_min(${rec.nodeGpuBusy}, 0.01)`,
     },
