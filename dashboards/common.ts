@@ -46,6 +46,12 @@ export interface DashboardContext {
   nodeFilter: string;
   /** The same for per-cluster series. */
   clusterFilter: string;
+  /**
+   * A matcher that holds only while the node variable is at All, and its opposite, for a panel that reads per-node
+   * series while nodes are picked and the per-cluster sums of the same series at All (`allOrPicked`).
+   */
+  atAll: string;
+  nodesPicked: string;
   /** Legend placeholder for the configured node label: `{{node}}`, or `{{host}}` when the label is `host`. */
   nodeLegend: string;
   /** A GPU's series, named so that GPUs of several nodes stay apart in one legend. */
@@ -63,6 +69,11 @@ export function dashboardContext(config: DgmonConfig): DashboardContext {
     rec: recordNames(config),
     nodeFilter: [cluster, `${q.node}=~"${variableRef(variables.node)}"`].filter(Boolean).join(', '),
     clusterFilter: cluster,
+    // At All the node variable is `.+`, which every label value matches; a request kind is never a node's name. So
+    // `kind=~"$node"` holds at All only, and `kind!~"$node"` only while nodes are picked. Prometheus answers the
+    // selector whose matcher fails from the index alone, without reading a sample.
+    atAll: `kind=~"${variableRef(variables.node)}"`,
+    nodesPicked: `kind!~"${variableRef(variables.node)}"`,
     nodeLegend,
     gpuLegend: `${nodeLegend} GPU {{gpu}}`,
   };
@@ -76,6 +87,19 @@ export function filtered(series: string, ...matchers: string[]): string {
 
 export function target(expr: string, legend: string, refId = 'A'): PromQuery {
   return new PromQuery().datasource(DATASOURCE).expr(expr).legendFormat(legend).refId(refId).range();
+}
+
+/**
+ * Two targets for a sum over nodes whose per-cluster sum is recorded too: A reads the per-node series while nodes are
+ * picked, B the per-cluster series at All. Only one of them returns series; the other costs an index lookup. At All,
+ * summing every node's series at every step is what the panel would pay otherwise: up to 1.01 s for Engine requests
+ * by status at 1000 nodes (15 series per node), in the 1000-node fleet runs of issue 21 before this.
+ */
+export function allOrPicked(ctx: DashboardContext, sum: (selector: string) => string, perNode: string, perCluster: string, legend: string): PromQuery[] {
+  return [
+    target(sum(filtered(perNode, ctx.nodeFilter, ctx.nodesPicked)), legend, 'A'),
+    target(sum(filtered(perCluster, ctx.clusterFilter, ctx.atAll)), legend, 'B'),
+  ];
 }
 
 export function instantTarget(expr: string, legend: string, refId = 'A'): PromQuery {

@@ -2,7 +2,7 @@
 // where the alert links with a node land.
 import { DGMON } from '../core/catalog/index.ts';
 import { BigValueColorMode, BigValueTextMode } from '@grafana/grafana-foundation-sdk/common';
-import { WORST_NODES, dashboardShell, worst, filtered, stat, target, timeseries, instantTarget, type DashboardContext } from './common.ts';
+import { WORST_NODES, allOrPicked, dashboardShell, worst, filtered, stat, target, timeseries, instantTarget, type DashboardContext } from './common.ts';
 
 export function nodeDashboard(ctx: DashboardContext) {
   const { config, q, rec, nodeFilter, nodeLegend, gpuLegend } = ctx;
@@ -60,9 +60,9 @@ export function nodeDashboard(ctx: DashboardContext) {
     .withPanel(
       timeseries(ctx, {
         title: 'Engine requests by status',
-        description: 'Completed requests per second by kind and status class on this node.',
+        description: 'Completed requests per second by kind and status class on the selected nodes. Query A reads the per-node series while nodes are picked; at All, query B reads the same sums recorded per cluster, and A returns nothing.',
         unit: 'reqps',
-        targets: [target(`sum by (kind, response_status) (${byNode(rec.nodeRequestsByStatus)})`, '{{kind}} {{response_status}}')],
+        targets: allOrPicked(ctx, (s) => `sum by (kind, response_status) (${s})`, rec.nodeRequestsByStatus, rec.clusterRequestsByStatus, '{{kind}} {{response_status}}'),
       }),
     )
     .withPanel(

@@ -1,5 +1,6 @@
 // Dashboard queries as Grafana would send them to Prometheus, template variables replaced the way Grafana would:
-// every variable at "All", $__rate_interval as the rate window of the config. Used to run, time and draw panels.
+// every variable at "All" (or one node picked), $__rate_interval as the rate window of the config. Used to run, time
+// and draw panels.
 import type { DgmonConfig } from '../core/config.ts';
 import { dashboardVariables, variableRef } from '../core/links.ts';
 import { buildDashboards } from './index.ts';
@@ -7,13 +8,22 @@ import { buildDashboards } from './index.ts';
 /** `$name` and not the start of a longer name (`$host` must leave `$hostname` alone). */
 const reference = (name: string) => new RegExp(`${variableRef(name).replace('$', '\\$')}(?![A-Za-z0-9_])`, 'g');
 
-export function substituteVariables(expr: string, config: DgmonConfig, range = '1h'): string {
+/** What the node variable is set to: All (its `.+`), or one node, picked by name. */
+export type NodeSelection = 'all' | { node: string };
+
+/**
+ * A picked node as Grafana writes it into a regex matcher of a multi-value variable: each regex character behind a
+ * backslash, the backslash doubled inside the PromQL string.
+ */
+const escapeRegex = (value: string) => value.replace(/[$^*{}[\]'+?.()|\\]/g, (c) => `\\\\${c}`);
+
+export function substituteVariables(expr: string, config: DgmonConfig, range = '1h', selection: NodeSelection = 'all'): string {
   const variables = dashboardVariables(config);
   return expr
     .replaceAll('$__rate_interval', config.intervals.rate)
     .replaceAll('$__range', range)
     .replace(reference(variables.cluster), '.*')
-    .replace(reference(variables.node), '.+');
+    .replace(reference(variables.node), selection === 'all' ? '.+' : escapeRegex(selection.node));
 }
 
 /** The part of a panel's JSON (Grafana's classic model) that says what it queries. */
@@ -34,12 +44,12 @@ export interface PanelTarget {
 }
 
 /** A panel's visible targets, variables substituted for a dashboard time range of `range` (a duration). */
-export function panelTargets(panel: PanelTargetsJson, config: DgmonConfig, range: string): PanelTarget[] {
+export function panelTargets(panel: PanelTargetsJson, config: DgmonConfig, range: string, selection: NodeSelection = 'all'): PanelTarget[] {
   return (panel.targets ?? [])
     .filter((t) => !t.hide)
     .map((t) => ({
       refId: t.refId,
-      expr: substituteVariables(t.expr, config, range),
+      expr: substituteVariables(t.expr, config, range, selection),
       legendFormat: t.legendFormat ?? '',
       instant: t.instant === true && t.range !== true,
     }));
@@ -58,13 +68,13 @@ export interface PanelQueries {
  * Every non-row panel of every generated dashboard with its queries as Grafana would send them for a dashboard time
  * range of `range` (default 5m, the span the tests' short-lived Prometheus holds; $__range is that range).
  */
-export function panelQueries(config: DgmonConfig, range = '5m'): PanelQueries[] {
+export function panelQueries(config: DgmonConfig, range = '5m', selection: NodeSelection = 'all'): PanelQueries[] {
   return buildDashboards(config).flatMap((dashboard) =>
     (dashboard.json.panels as (PanelTargetsJson & { interval?: string })[])
       .filter((p) => p.type !== 'row')
       .map((panel) => ({
         name: `${dashboard.uid} / ${panel.title}`,
-        queries: panelTargets(panel, config, range).map(({ refId, expr, instant, legendFormat }) => ({ refId, expr, instant, legendFormat })),
+        queries: panelTargets(panel, config, range, selection).map(({ refId, expr, instant, legendFormat }) => ({ refId, expr, instant, legendFormat })),
         ...(panel.interval ? { interval: panel.interval } : {}),
       })),
   );
