@@ -1,7 +1,7 @@
 // Is Deepgram answering, correctly and in time? Errors, latency, throttling, health check, targets, API and licence.
 // Three groups evaluated side by side: errors and throttling (dgmon.availability.alerts), latency (.latency) and the
 // API, health-check and licence states (.status); as one group of 17 rules it took up to 512 ms at 1000 nodes, and
-// 111-177 ms since the split (bench/results/fleet.json, fleet-1000.json).
+// at most 177 ms since the split (bench/results/fleet.json, fleet-1000.json).
 import { CALLER_SERVER_ERROR_MATCHER, CLIENT, DGMON, ENGINE, PROBE, PROBE_SOURCE, SERVER_ERROR_MATCHER } from '../../core/catalog/index.ts';
 import { num, sumBy, maxBy, without, increase, rate, quantile, selector } from '../../core/promql.ts';
 import type { AlertDefinition, AlertModule } from '../types.ts';

@@ -58,7 +58,7 @@ export function engineRecordingRules({ config, q, rec }: AlertContext): RuleGrou
   // 320 ms); P95, which DeepgramHighLatencyP95 reads, stays in the group of the buckets, so it never lags them by an
   // evaluation. P50 and P99 are for the dashboards only: with all three quantiles the group took up to 541 ms at 1000
   // nodes over 6 h, so they run in a group of their own, one evaluation behind the buckets at most (the buckets' group
-  // then took 153-240 ms: bench/results/fleet.json, fleet-1000.json).
+  // then took 157-240 ms: bench/results/fleet.json, fleet-1000.json).
   const latencyRule = (qu: number): RecordingRule => ({
     record: rec.nodeBatchLatencyQuantile,
     expr: quantile(qu, node, rec.nodeBatchLatencyBuckets),

@@ -26,7 +26,7 @@ export function gpuRecordingRules({ config, q, rec }: AlertContext): RuleGroup<R
     { record: rec.gpuMemoryUsedRatio, expr: `${rec.gpuMemoryUsed}\n/\n(${rec.gpuMemoryTotal} > 0)` },
   ];
   // Heat, power, clock and Xid in a group of their own, evaluated beside the load and memory rules: as one group of
-  // eight rules vmalert took up to 541 ms at 1000 nodes (bench/results/fleet.json), and the two groups 287 and 140 ms
+  // eight rules vmalert took up to 541 ms at 1000 nodes (bench/results/fleet.json), and the two groups 220 and 124 ms
   // (fleet-1000.json). No rule here reads another's.
   const health: RecordingRule[] = [
     { record: rec.gpuTemperature, expr: perGpu(DCGM.gpuTemp.name) },
