@@ -46,12 +46,6 @@ export interface DashboardContext {
   nodeFilter: string;
   /** The same for per-cluster series. */
   clusterFilter: string;
-  /**
-   * A matcher that holds only while the node variable is at All, and its opposite, for a panel that reads per-node
-   * series while nodes are picked and the per-cluster sums of the same series at All (`allOrPicked`).
-   */
-  atAll: string;
-  nodesPicked: string;
   /** Legend placeholder for the configured node label: `{{node}}`, or `{{host}}` when the label is `host`. */
   nodeLegend: string;
   /** A GPU's series, named so that GPUs of several nodes stay apart in one legend. */
@@ -69,11 +63,6 @@ export function dashboardContext(config: DgmonConfig): DashboardContext {
     rec: recordNames(config),
     nodeFilter: [cluster, `${q.node}=~"${variableRef(variables.node)}"`].filter(Boolean).join(', '),
     clusterFilter: cluster,
-    // At All the node variable is `.+`, which every label value matches; a request kind is never a node's name. So
-    // `kind=~"$node"` holds at All only, and `kind!~"$node"` only while nodes are picked. Prometheus answers the
-    // selector whose matcher fails from the index alone, without reading a sample.
-    atAll: `kind=~"${variableRef(variables.node)}"`,
-    nodesPicked: `kind!~"${variableRef(variables.node)}"`,
     nodeLegend,
     gpuLegend: `${nodeLegend} GPU {{gpu}}`,
   };
@@ -96,9 +85,13 @@ export function target(expr: string, legend: string, refId = 'A'): PromQuery {
  * by status at 1000 nodes (15 series per node), in the 1000-node fleet runs of issue 21 before this.
  */
 export function allOrPicked(ctx: DashboardContext, sum: (selector: string) => string, perNode: string, perCluster: string, legend: string): PromQuery[] {
+  // At All the node variable is `.+`, which every label value matches; a request kind is never a node's name. So
+  // `kind=~"$node"` holds at All only, and `kind!~"$node"` only while nodes are picked. Prometheus answers the
+  // selector whose matcher fails from the index alone, without reading a sample.
+  const node = variableRef(dashboardVariables(ctx.config).node);
   return [
-    target(sum(filtered(perNode, ctx.nodeFilter, ctx.nodesPicked)), legend, 'A'),
-    target(sum(filtered(perCluster, ctx.clusterFilter, ctx.atAll)), legend, 'B'),
+    target(sum(filtered(perNode, ctx.nodeFilter, `kind!~"${node}"`)), legend, 'A'),
+    target(sum(filtered(perCluster, ctx.clusterFilter, `kind=~"${node}"`)), legend, 'B'),
   ];
 }
 
